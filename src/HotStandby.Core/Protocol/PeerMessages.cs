@@ -1,0 +1,50 @@
+using HotStandby.Core.Roles;
+
+namespace HotStandby.Core.Protocol;
+
+/// <summary>A message between nodes. Every one carries its sender and the sender's epoch.</summary>
+public interface IPeerMessage
+{
+    string From { get; }
+    long Epoch { get; }
+}
+
+/// <summary>
+/// Sent every heartbeat interval to every peer. <paramref name="SentAtMs"/> is the sender's own clock,
+/// echoed back in the ack so that a primary's lease counts from when it sent, never from when a peer received.
+/// </summary>
+public sealed record Heartbeat(
+    string From,
+    long Epoch,
+    NodeRole Role,
+    string? PrimaryId,
+    LogPosition LastLog,
+    long CommitIndex,
+    bool PreferredPrimary,
+    bool Eligible,
+    long SentAtMs) : IPeerMessage;
+
+/// <summary>
+/// The answer to a heartbeat. <paramref name="Accepted"/> is true when the receiver follows the sender as primary
+/// of <paramref name="HeartbeatEpoch"/>; only such acks extend a primary's lease.
+/// </summary>
+public sealed record HeartbeatAck(
+    string From,
+    long Epoch,
+    long HeartbeatEpoch,
+    long EchoSentAtMs,
+    bool Accepted,
+    LogPosition LastLog) : IPeerMessage;
+
+/// <summary>"Would you vote for me in <paramref name="Epoch"/>?" — asked before bumping the epoch, so an isolated node cannot inflate epochs.</summary>
+public sealed record PreVoteRequest(string From, long Epoch, LogPosition LastLog) : IPeerMessage;
+
+public sealed record PreVoteResponse(string From, long Epoch, bool Granted, string Reason) : IPeerMessage;
+
+/// <summary>A real vote request; <paramref name="Transfer"/> is set only when the current primary handed over with <see cref="TimeoutNow"/>.</summary>
+public sealed record VoteRequest(string From, long Epoch, LogPosition LastLog, bool Transfer) : IPeerMessage;
+
+public sealed record VoteResponse(string From, long Epoch, bool Granted, string Reason) : IPeerMessage;
+
+/// <summary>A primary that has stopped serving tells its chosen successor to stand for election at once.</summary>
+public sealed record TimeoutNow(string From, long Epoch, string Reason) : IPeerMessage;
