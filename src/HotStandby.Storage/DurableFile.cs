@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace HotStandby.Storage;
 
 /// <summary>Crash-safe whole-file replacement: write a temporary file, fsync it, rename over the old one, fsync the directory.</summary>
@@ -15,11 +17,29 @@ public static class DurableFile
         FsyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
 
-    /// <summary>Makes a rename durable. Opening a directory for reading works on Linux; elsewhere this is a no-op.</summary>
+    /// <summary>Makes a rename durable: fsync of the directory itself (.NET cannot open a directory, so libc does it).</summary>
     public static void FsyncDirectory(string directory)
     {
         if (!OperatingSystem.IsLinux()) return;
-        using var handle = File.OpenHandle(directory, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, FileOptions.None);
-        RandomAccess.FlushToDisk(handle);
+        const int oRdOnly = 0, oDirectory = 0x10000;
+        var fd = Open(directory, oRdOnly | oDirectory);
+        if (fd < 0) throw new IOException($"{directory}: cannot open directory for fsync (errno {Marshal.GetLastPInvokeError()})");
+        try
+        {
+            if (Fsync(fd) != 0) throw new IOException($"{directory}: fsync failed (errno {Marshal.GetLastPInvokeError()})");
+        }
+        finally
+        {
+            Close(fd);
+        }
     }
+
+    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+    private static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static extern int Fsync(int fd);
+
+    [DllImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static extern int Close(int fd);
 }

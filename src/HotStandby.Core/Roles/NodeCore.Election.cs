@@ -9,6 +9,7 @@ public sealed partial class NodeCore
 
     private Phase _phase = Phase.None;
     private readonly HashSet<string> _votes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _refusals = new(StringComparer.Ordinal);
     private long _phaseStartedMs;
     private long _proposedEpoch;
     private bool _transfer;
@@ -24,7 +25,8 @@ public sealed partial class NodeCore
         {
             if (nowMs - _phaseStartedMs >= _s.ElectionTimeoutMs)
             {
-                _out.Add(new Notice($"election for epoch {_proposedEpoch} timed out with {_votes.Count} of {_s.VoterCount} votes ({string.Join(", ", _votes.Order())})"));
+                var refusals = string.Join("; ", _refusals.OrderBy(r => r.Key, StringComparer.Ordinal).Select(r => $"{r.Key}: {r.Value}"));
+                _out.Add(new Notice($"{(_phase == Phase.PreVote ? "pre-vote" : "election")} for epoch {_proposedEpoch} timed out with {_votes.Count} of {_s.VoterCount} votes ({string.Join(", ", _votes.Order())}){(refusals.Length > 0 ? $"; refused by {refusals}" : "")}"));
                 EndCandidacy();
                 _lastElectionEndedMs = nowMs;
             }
@@ -97,6 +99,7 @@ public sealed partial class NodeCore
     private void EndCandidacy()
     {
         _phase = Phase.None;
+        _refusals.Clear();
         _transfer = false;
         _votes.Clear();
     }
@@ -132,7 +135,12 @@ public sealed partial class NodeCore
 
     private void OnPreVoteResponse(PreVoteResponse r, long nowMs)
     {
-        if (_phase != Phase.PreVote || r.Epoch != _proposedEpoch || !r.Granted) return;
+        if (_phase != Phase.PreVote || r.Epoch != _proposedEpoch) return;
+        if (!r.Granted)
+        {
+            _refusals[r.From] = r.Reason;
+            return;
+        }
         _votes.Add(r.From);
         if (_votes.Count >= _s.Majority)
             StartElection(nowMs, transfer: false, _electionWhy);
@@ -165,7 +173,12 @@ public sealed partial class NodeCore
             AdoptEpoch(r.Epoch, nowMs, $"{r.From} is at higher epoch {r.Epoch}");
             return;
         }
-        if (_phase != Phase.Vote || r.Epoch != _state.Epoch || !r.Granted) return;
+        if (_phase != Phase.Vote || r.Epoch != _state.Epoch) return;
+        if (!r.Granted)
+        {
+            _refusals[r.From] = r.Reason;
+            return;
+        }
         _votes.Add(r.From);
         if (_votes.Count >= _s.Majority)
         {

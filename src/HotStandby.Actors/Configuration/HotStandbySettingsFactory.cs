@@ -1,0 +1,149 @@
+using Akka.Configuration;
+using HotStandby.Core.Roles;
+using HotStandby.Core.Settings;
+
+namespace HotStandby.Actors.Configuration;
+
+/// <summary>Reads <c>hotstandby.*</c> once into a validated <see cref="NodeSettings"/>; actors never read raw config.</summary>
+public static class HotStandbySettingsFactory
+{
+    /// <summary>The embedded reference.conf: every key with its default and documentation.</summary>
+    public static Config Reference { get; } = LoadReference();
+
+    private static Config LoadReference()
+    {
+        using var stream = typeof(HotStandbySettingsFactory).Assembly.GetManifestResourceStream("HotStandby.Actors.reference.conf")
+            ?? throw new InvalidOperationException("embedded reference.conf is missing");
+        using var reader = new StreamReader(stream);
+        return ConfigurationFactory.ParseString(reader.ReadToEnd());
+    }
+
+    /// <summary>Builds and validates the settings; throws <see cref="SettingsException"/> naming the first bad key.</summary>
+    public static NodeSettings Create(Config config)
+    {
+        var c = config.WithFallback(Reference);
+        var settings = new NodeSettings(
+            NodeId: Str(c, "hotstandby.node-id"),
+            IsWitness: Enum<bool>(c, "hotstandby.role", new() { ["data"] = false, ["witness"] = true }),
+            PreferredPrimary: Bool(c, "hotstandby.preferred-primary"),
+            Peers: Peers(c, "hotstandby.peers"),
+            DataDir: Str(c, "hotstandby.data-dir"),
+            HttpHostname: Str(c, "hotstandby.http.hostname"),
+            HttpPort: Int(c, "hotstandby.http.port"),
+            HeartbeatInterval: Duration(c, "hotstandby.heartbeat.interval"),
+            AcceptablePause: Duration(c, "hotstandby.heartbeat.acceptable-pause"),
+            PhiThreshold: Double(c, "hotstandby.heartbeat.phi-threshold"),
+            SuspectPhi: Double(c, "hotstandby.heartbeat.suspect-phi"),
+            FailoverMode: Enum<FailoverMode>(c, "hotstandby.failover.mode", new()
+            {
+                ["witness"] = FailoverMode.Witness, ["two-node"] = FailoverMode.TwoNode, ["off"] = FailoverMode.Off,
+            }),
+            Lease: Duration(c, "hotstandby.failover.lease"),
+            ElectionTimeout: Duration(c, "hotstandby.failover.election-timeout"),
+            FailbackMode: Enum<FailbackMode>(c, "hotstandby.failback.mode", new()
+            {
+                ["auto"] = FailbackMode.Auto, ["manual"] = FailbackMode.Manual, ["off"] = FailbackMode.Off,
+            }),
+            StableAfter: Duration(c, "hotstandby.failback.stable-after"),
+            SwitchoverTimeout: Duration(c, "hotstandby.switchover.timeout"),
+            ShutdownHandoverTimeout: Duration(c, "hotstandby.shutdown.handover-timeout"),
+            ReplicationMode: Enum<ReplicationMode>(c, "hotstandby.replication.mode", new()
+            {
+                ["sync"] = ReplicationMode.Sync, ["async"] = ReplicationMode.Async,
+            }),
+            Hooks: new HookSettings(
+                OptionalStr(c, "hotstandby.hooks.on-promote"),
+                OptionalStr(c, "hotstandby.hooks.on-demote"),
+                OptionalStr(c, "hotstandby.hooks.on-fault"),
+                Duration(c, "hotstandby.hooks.timeout")));
+
+        var errors = SettingsValidator.Validate(settings);
+        if (errors.Count > 0) throw new SettingsException(errors[0].Key, errors[0].Problem);
+        return settings;
+    }
+
+    private static T Read<T>(Config c, string key, Func<T> read)
+    {
+        if (!c.HasPath(key)) throw new SettingsException(key, "is missing");
+        try
+        {
+            return read();
+        }
+        catch (SettingsException)
+        {
+            throw;
+        }
+        catch (Exception e)
+        {
+            throw new SettingsException(key, $"'{Raw(c, key)}' cannot be read ({e.Message.Split('\n')[0].Trim()})");
+        }
+    }
+
+    private static string Raw(Config c, string key)
+    {
+        try { return c.GetValue(key)?.ToString() ?? ""; }
+        catch (Exception) { return "?"; }
+    }
+
+    private static string Str(Config c, string key) => Read(c, key, () => c.GetString(key) ?? "");
+
+    private static string? OptionalStr(Config c, string key)
+    {
+        var value = c.HasPath(key) ? Str(c, key) : "";
+        return string.IsNullOrWhiteSpace(value) ? null : value;
+    }
+
+    private static int Int(Config c, string key) => Read(c, key, () => c.GetInt(key));
+
+    private static double Double(Config c, string key) => Read(c, key, () => c.GetDouble(key));
+
+    private static bool Bool(Config c, string key) => Read(c, key, () =>
+        Raw(c, key).Trim().ToLowerInvariant() switch
+        {
+            "on" or "true" or "yes" => true,
+            "off" or "false" or "no" => false,
+            var other => throw new SettingsException(key, $"'{other}' is not on/off"),
+        });
+
+    private static T Enum<T>(Config c, string key, Dictionary<string, T> names)
+    {
+        var value = Str(c, key).Trim();
+        return names.TryGetValue(value, out var result)
+            ? result
+            : throw new SettingsException(key, $"'{value}' is not one of {string.Join(", ", names.Keys)}");
+    }
+
+    private static TimeSpan Duration(Config c, string key) => Read(c, key, () =>
+    {
+        var raw = Raw(c, key).Trim();
+        var value = c.GetTimeSpan(key, null, allowInfinite: false);
+        if (raw.StartsWith('-') || value < TimeSpan.Zero)
+            throw new SettingsException(key, $"'{raw}' is negative; a duration must be positive");
+        return value;
+    });
+
+    private static IReadOnlyList<PeerSettings> Peers(Config c, string key) => Read(c, key, () =>
+    {
+        var peers = new List<PeerSettings>();
+        foreach (var item in c.GetValue(key).GetArray())
+        {
+            if (item.IsString())
+            {
+                peers.Add(new PeerSettings(item.GetString().Trim(), null));
+            }
+            else if (item.IsObject())
+            {
+                var obj = item.GetObject();
+                var address = obj.GetKey("address")?.GetString()
+                    ?? throw new SettingsException(key, "a peer object needs an 'address'");
+                var id = obj.GetKey("node-id")?.GetString();
+                peers.Add(new PeerSettings(address.Trim(), string.IsNullOrWhiteSpace(id) ? null : id.Trim()));
+            }
+            else
+            {
+                throw new SettingsException(key, $"'{item}' is neither an address string nor {{ node-id, address }}");
+            }
+        }
+        return (IReadOnlyList<PeerSettings>)peers;
+    });
+}

@@ -1,0 +1,234 @@
+using Akka.Actor;
+using Akka.Event;
+using HotStandby.Actors.Protocol;
+using HotStandby.Core.Protocol;
+using HotStandby.Core.Roles;
+using HotStandby.Core.Settings;
+using HotStandby.Core.Supervision;
+using HotStandby.Storage;
+
+namespace HotStandby.Actors.Node;
+
+/// <summary>
+/// The parent of everything on the node. It turns peer messages, commands and ticks into calls of the pure
+/// <see cref="NodeCore"/> and carries out the effects it returns, in order: persist (fsync) first, then send.
+/// Its children are the heartbeat link and the hook runner; what a child's failure means is <see cref="ChildFailurePolicy"/>'s call.
+/// </summary>
+public sealed class NodeSupervisor : ReceiveActor, IWithTimers
+{
+    public const string Name = "node";
+    private const int MaxEvents = 200;
+
+    private sealed record Tick
+    {
+        public static readonly Tick Instance = new();
+    }
+
+    private sealed record StartChild(string Name);
+
+    private readonly NodeSettings _settings;
+    private readonly NodeStateStore _store;
+    private readonly IMonotonicClock _clock;
+    private readonly NodeCore _core;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly ChildFailurePolicy _childPolicy = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10));
+    private readonly Dictionary<string, int> _childFailures = new();
+    private readonly Dictionary<string, Address> _addressByNode = new(StringComparer.Ordinal);
+    private readonly List<Address> _peerAddresses;
+    private readonly List<RoleEvent> _events = new();
+    private IReadOnlyList<PeerHealth> _health = Array.Empty<PeerHealth>();
+    private IActorRef _heartbeat = ActorRefs.Nobody;
+    private IActorRef _hooks = ActorRefs.Nobody;
+    private Heartbeat? _lastTemplate;
+    private long _failovers;
+    private Exception? _lastChildError;
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public static Props Props(NodeSettings settings, NodeStateStore store, PersistentState initial, IMonotonicClock clock) =>
+        Akka.Actor.Props.Create(() => new NodeSupervisor(settings, store, initial, clock));
+
+    public NodeSupervisor(NodeSettings settings, NodeStateStore store, PersistentState initial, IMonotonicClock clock)
+    {
+        _settings = settings;
+        _store = store;
+        _clock = clock;
+        _core = new NodeCore(settings.ToCoreSettings(), initial, clock.NowMs);
+        _peerAddresses = settings.Peers.Select(p => Address.Parse(p.Address)).ToList();
+
+        Receive<Tick>(_ => Run(_core.Handle(Core.Protocol.Tick.Instance, _clock.NowMs)));
+        Receive<IPeerMessage>(m =>
+        {
+            if (!Sender.IsNobody()) _addressByNode[m.From] = Sender.Path.Address;
+            Run(_core.Handle(m, _clock.NowMs));
+        });
+        Receive<PeerTerminated>(t => Run(_core.Handle(t, _clock.NowMs)));
+        Receive<PeerHealthReport>(r =>
+        {
+            _health = r.Peers;
+            _childFailures["heartbeat"] = 0;
+        });
+        Receive<GetNodeStatus>(_ => Sender.Tell(Report()));
+        Receive<RequestSwitchover>(r => Run(_core.Handle(new SwitchoverCommand(r.Target, "operator switchover"), _clock.NowMs), Sender));
+        Receive<RequestShutdownHandover>(_ => Run(_core.Handle(ShutdownRequested.Instance, _clock.NowMs), Sender));
+        Receive<HookFinished>(OnHookFinished);
+        Receive<StartChild>(s => StartChildNamed(s.Name));
+        Receive<Terminated>(t => OnChildTerminated(t.ActorRef.Path.Name));
+    }
+
+    protected override void PreStart()
+    {
+        StartChildNamed("heartbeat");
+        StartChildNamed("hooks");
+        var tick = Math.Max(10, Math.Min(_settings.HeartbeatInterval.TotalMilliseconds / 2,
+            (_settings.AcceptablePause - _settings.Lease).TotalMilliseconds / 2));
+        Timers.StartPeriodicTimer("tick", Tick.Instance, TimeSpan.Zero, TimeSpan.FromMilliseconds(tick));
+        _log.Info("node {0} ({1}) starting at epoch {2}, failover {3}, failback {4}", _settings.NodeId,
+            _settings.IsWitness ? "witness" : "data", _core.Epoch, _settings.FailoverMode, _settings.FailbackMode);
+    }
+
+    /// <summary>Children are stopped on failure and started again by <see cref="ChildFailurePolicy"/>, with backoff.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(ex =>
+    {
+        _lastChildError = ex;
+        return Directive.Stop;
+    });
+
+    private void StartChildNamed(string name)
+    {
+        var props = name switch
+        {
+            "heartbeat" => HeartbeatActor.Props(_settings, Self, _clock),
+            "hooks" => HooksActor.Props(_settings),
+            _ => throw new ArgumentException($"unknown child {name}", nameof(name)),
+        };
+        var child = Context.ActorOf(props, name);
+        Context.Watch(child);
+        if (name == "heartbeat")
+        {
+            _heartbeat = child;
+            _lastTemplate = null; // the new child needs the template
+            PushHeartbeat(sendNow: true);
+        }
+        else
+        {
+            _hooks = child;
+        }
+    }
+
+    private void OnChildTerminated(string name)
+    {
+        var failures = _childFailures[name] = _childFailures.GetValueOrDefault(name) + 1;
+        var error = _lastChildError is { } e ? $"{e.GetType().Name}: {e.Message}" : "stopped";
+        var decision = _childPolicy.Decide(name, error, _lastChildError is IOException or CorruptDataException, failures);
+        _lastChildError = null;
+        switch (decision)
+        {
+            case ChildFailureDecision.Restart r:
+                _log.Warning("child {0} failed ({1}); restarting in {2} ms", name, error, r.Backoff.TotalMilliseconds);
+                Timers.StartSingleTimer("restart-" + name, new StartChild(name), r.Backoff);
+                break;
+            case ChildFailureDecision.Fence f:
+                Run(_core.Handle(new StorageFailed(f.Reason), _clock.NowMs));
+                break;
+        }
+    }
+
+    private void OnHookFinished(HookFinished f)
+    {
+        if (!f.Succeeded && f.Hook == "on-promote")
+        {
+            var why = f.TimedOut ? "timed out" : f.ExitCode is { } code ? $"exited with {code}" : $"did not run ({f.Output})";
+            Run(_core.Handle(new FaultRaised($"on-promote hook '{f.Command}' {why}"), _clock.NowMs));
+        }
+    }
+
+    private void Run(IReadOnlyList<ICoreEffect> effects, IActorRef? replyTo = null)
+    {
+        var sendNow = false;
+        foreach (var effect in effects)
+        {
+            switch (effect)
+            {
+                case PersistState p:
+                    if (!TryPersist(p.State)) return; // never send what was not recorded
+                    break;
+                case Broadcast b:
+                    foreach (var address in _peerAddresses) NodeSelection(address).Tell(b.Message, Self);
+                    break;
+                case SendTo s:
+                    SendTo(s.NodeId, s.Message);
+                    break;
+                case SendHeartbeatNow:
+                    sendNow = true;
+                    break;
+                case RoleChanged rc:
+                    OnRoleChanged(rc.Change);
+                    break;
+                case CommandResult r:
+                    replyTo?.Tell(r);
+                    break;
+                case Notice n:
+                    _log.Info(n.Message);
+                    break;
+            }
+        }
+        PushHeartbeat(sendNow);
+    }
+
+    private bool TryPersist(PersistentState state)
+    {
+        try
+        {
+            _store.Save(state);
+            return true;
+        }
+        catch (Exception e)
+        {
+            _log.Error(e, "cannot persist node state to {0}; fencing the node", _store.FilePath);
+            Run(_core.Handle(new StorageFailed($"{_store.FilePath}: {e.Message}"), _clock.NowMs));
+            return false;
+        }
+    }
+
+    private void SendTo(string nodeId, IPeerMessage message)
+    {
+        if (!_addressByNode.TryGetValue(nodeId, out var address))
+        {
+            _log.Debug("no address known for {0}; dropped {1}", nodeId, message.GetType().Name);
+            return;
+        }
+        var root = new RootActorPath(address) / "user" / Name;
+        var path = message is HeartbeatAck ? root / "heartbeat" : root;
+        Context.ActorSelection(path).Tell(message, message is HeartbeatAck ? _heartbeat : Self);
+    }
+
+    private ActorSelection NodeSelection(Address address) => Context.ActorSelection(new RootActorPath(address) / "user" / Name);
+
+    private void OnRoleChanged(RoleChange change)
+    {
+        var e = new RoleEvent(_settings.NodeId, DateTimeOffset.UtcNow, change);
+        if (change.To == NodeRole.Faulted) _log.Error(change.ToLogLine());
+        else _log.Info(change.ToLogLine());
+        if (change.To == NodeRole.Primary && change.From == NodeRole.Standby) _failovers++;
+        _events.Add(e);
+        if (_events.Count > MaxEvents) _events.RemoveAt(0);
+        Context.System.EventStream.Publish(e);
+        _hooks.Tell(e);
+    }
+
+    private void PushHeartbeat(bool sendNow)
+    {
+        var template = _core.HeartbeatFor(0);
+        if (!sendNow && template == _lastTemplate) return;
+        _lastTemplate = template;
+        _heartbeat.Tell(new UpdateHeartbeat(template, sendNow));
+    }
+
+    private NodeStatusReport Report()
+    {
+        var now = _clock.NowMs;
+        var address = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString();
+        return new NodeStatusReport(_core.Status(now), _health, _events.ToList(), now, address, _failovers);
+    }
+}

@@ -1,0 +1,32 @@
+using HotStandby.Core.Roles;
+
+namespace HotStandby.Actors.Protocol;
+
+/// <summary>Asks the role supervisor for a <see cref="NodeStatusReport"/>.</summary>
+public sealed record GetNodeStatus
+{
+    public static readonly GetNodeStatus Instance = new();
+}
+
+/// <summary>Operator switchover; answered with <see cref="HotStandby.Core.Protocol.CommandResult"/>.</summary>
+public sealed record RequestSwitchover(string? Target);
+
+/// <summary>The host is stopping; answered with <see cref="HotStandby.Core.Protocol.CommandResult"/>.</summary>
+public sealed record RequestShutdownHandover
+{
+    public static readonly RequestShutdownHandover Instance = new();
+}
+
+/// <summary>A role change as published on the event stream and kept for <c>GET /events</c>.</summary>
+public sealed record RoleEvent(string NodeId, DateTimeOffset At, RoleChange Change);
+
+/// <summary>What the heartbeat actor knows of one peer's health.</summary>
+public sealed record PeerHealth(string NodeId, string Address, Reachability Reachability, double Phi, double? RttMs, long? LastHeartbeatMs);
+
+public sealed record NodeStatusReport(
+    CoreStatus Core,
+    IReadOnlyList<PeerHealth> Health,
+    IReadOnlyList<RoleEvent> Events,
+    long NowMs,
+    string Address,
+    long Failovers);

@@ -1,0 +1,153 @@
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Remote;
+using Akka.Remote.Transport;
+using HotStandby.Actors;
+using HotStandby.Actors.Protocol;
+using HotStandby.Core.Roles;
+using HotStandby.Core.Settings;
+
+namespace HotStandby.Actors.Tests;
+
+/// <summary>
+/// Several real nodes in one process, each its own ActorSystem on a loopback port, with transport adapters that can
+/// blackhole links. Ports are bound as 0 first and reused on restart so that peers' addresses stay valid.
+/// </summary>
+public sealed class TestNodes : IAsyncDisposable
+{
+    private static readonly Config NodeAkkaConfig = ConfigurationFactory.ParseString(
+        "akka.loglevel = " + (Environment.GetEnvironmentVariable("HS_SPEC_LOGLEVEL") ?? "WARNING") + "\n" +
+        "akka.remote.log-sent-messages = " + (Environment.GetEnvironmentVariable("HS_SPEC_LOGMSG") ?? "off") + "\n" +
+        "akka.remote.log-received-messages = " + (Environment.GetEnvironmentVariable("HS_SPEC_LOGMSG") ?? "off") + "\n" + """
+        akka.stdout-loglevel = WARNING
+        akka.remote.dot-netty.tcp.hostname = 127.0.0.1
+        akka.remote.dot-netty.tcp.applied-adapters = [trttl]
+        akka.remote.watch-failure-detector {
+          heartbeat-interval = 100ms
+          acceptable-heartbeat-pause = 300ms
+          min-std-deviation = 50ms
+          unreachable-nodes-reaper-interval = 50ms
+          expected-response-after = 200ms
+        }
+        akka.remote.retry-gate-closed-for = 200ms
+        akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+        """);
+
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "hs-spec-" + Guid.NewGuid().ToString("N")[..10]);
+    private readonly Dictionary<string, int> _ports = new();
+    private readonly Dictionary<string, NodeRuntime> _running = new();
+    private readonly Dictionary<string, Func<NodeSettings, NodeSettings>> _tweaks = new();
+    private readonly List<string> _ids;
+
+    /// <param name="nodes">(node id, is witness, preferred primary)</param>
+    public TestNodes(params (string Id, bool Witness, bool Preferred)[] nodes)
+    {
+        _ids = nodes.Select(n => n.Id).ToList();
+        Nodes = nodes;
+        foreach (var id in _ids) _ports[id] = FreePort();
+    }
+
+    public (string Id, bool Witness, bool Preferred)[] Nodes { get; }
+
+    public FailoverMode FailoverMode { get; init; } = FailoverMode.Witness;
+    public FailbackMode FailbackMode { get; init; } = FailbackMode.Auto;
+    public TimeSpan StableAfter { get; init; } = TimeSpan.FromSeconds(1);
+
+    public static TestNodes Trio() => new(("a", false, true), ("b", false, false), ("w", true, false));
+
+    public NodeRuntime this[string id] => _running[id];
+
+    public bool IsRunning(string id) => _running.ContainsKey(id);
+
+    public string DataDir(string id) => Path.Combine(_root, id);
+
+    public Address AddressOf(string id) => Address.Parse($"akka.trttl.tcp://{NodeRuntime.SystemName}@127.0.0.1:{_ports[id]}");
+
+    public void Tweak(string id, Func<NodeSettings, NodeSettings> tweak) => _tweaks[id] = tweak;
+
+    public NodeSettings SettingsFor(string id)
+    {
+        var node = Nodes.Single(n => n.Id == id);
+        var settings = new NodeSettings(
+            id, node.Witness, node.Preferred,
+            Peers: _ids.Where(p => p != id).Select(p => new PeerSettings(AddressOf(p).ToString(), p)).ToList(),
+            DataDir: DataDir(id), HttpHostname: "127.0.0.1", HttpPort: 0,
+            HeartbeatInterval: TimeSpan.FromMilliseconds(50), AcceptablePause: TimeSpan.FromMilliseconds(400),
+            PhiThreshold: 8, SuspectPhi: 3,
+            FailoverMode, Lease: TimeSpan.FromMilliseconds(250), ElectionTimeout: TimeSpan.FromMilliseconds(400),
+            FailbackMode, StableAfter, SwitchoverTimeout: TimeSpan.FromSeconds(3),
+            ShutdownHandoverTimeout: TimeSpan.FromSeconds(3), ReplicationMode.Sync,
+            new HookSettings(null, null, null, TimeSpan.FromSeconds(5)));
+        return _tweaks.TryGetValue(id, out var tweak) ? tweak(settings) : settings;
+    }
+
+    public NodeRuntime Start(string id)
+    {
+        var config = ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp.port = {_ports[id]}").WithFallback(NodeAkkaConfig);
+        var system = NodeRuntime.CreateSystem(config);
+        var runtime = NodeRuntime.Start(system, SettingsFor(id));
+        _running[id] = runtime;
+        return runtime;
+    }
+
+    public void StartAll()
+    {
+        foreach (var id in _ids) Start(id);
+    }
+
+    /// <summary>Terminates the node's actor system abruptly (no hand-over), as a crash does.</summary>
+    public async Task Kill(string id)
+    {
+        var runtime = _running[id];
+        _running.Remove(id);
+        await runtime.System.Terminate();
+    }
+
+    /// <summary>Drops every packet between this node and all others, both directions, at both ends.</summary>
+    public Task Isolate(string id) => SetLinks(id, Blackhole.Instance);
+
+    public Task Heal(string id) => SetLinks(id, Unthrottled.Instance);
+
+    private async Task SetLinks(string id, ThrottleMode mode)
+    {
+        foreach (var other in _ids.Where(o => o != id && _running.ContainsKey(o)))
+        {
+            if (_running.TryGetValue(id, out var self))
+                await Transport(self).ManagementCommand(new SetThrottle(AddressOf(other), ThrottleTransportAdapter.Direction.Both, mode));
+            await Transport(_running[other]).ManagementCommand(new SetThrottle(AddressOf(id), ThrottleTransportAdapter.Direction.Both, mode));
+        }
+    }
+
+    private static RemoteTransport Transport(NodeRuntime runtime) =>
+        ((RemoteActorRefProvider)((ExtendedActorSystem)runtime.System).Provider).Transport;
+
+    public async Task<NodeStatusReport> Status(string id) => await _running[id].StatusAsync(TimeSpan.FromSeconds(3));
+
+    public async Task<NodeRole> RoleOf(string id) => (await Status(id)).Core.Role;
+
+    /// <summary>Ids of running nodes that currently may acknowledge writes.</summary>
+    public async Task<List<string>> Serving()
+    {
+        var serving = new List<string>();
+        foreach (var id in _running.Keys.ToList())
+            if ((await Status(id)).Core.CanServeWrites) serving.Add(id);
+        return serving;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var runtime in _running.Values)
+            await runtime.System.Terminate().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+        _running.Clear();
+        try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
