@@ -1,33 +1,34 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Akka.Event;
 using Akka.Remote;
 using HotStandby.Actors.Configuration;
 using HotStandby.Actors.Node;
 using HotStandby.Actors.Protocol;
 using HotStandby.Core.Protocol;
+using HotStandby.Core.Roles;
 using HotStandby.Core.Settings;
 using HotStandby.Storage;
 
 namespace HotStandby.Actors;
 
 /// <summary>
-/// One incarnation of a node: its actor system (named <c>hotstandby</c>) and role supervisor. A host makes a new one
-/// with the same data directory when this one is quarantined by a peer, because only a new incarnation (UID) can talk again.
+/// One incarnation of a node: its actor system (named <c>hotstandby</c>) and role supervisor. <see cref="ResilientNode"/>
+/// replaces it with a new one, keeping the core and the data directory, when Akka's quarantine demands a new UID.
 /// </summary>
-public sealed class NodeRuntime : IAsyncDisposable
+public sealed class NodeRuntime
 {
     public const string SystemName = "hotstandby";
 
-    private readonly TaskCompletionSource<string> _quarantined = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<string> _restart = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private NodeRuntime(ActorSystem system, IActorRef supervisor, NodeSettings settings)
     {
         System = system;
         Supervisor = supervisor;
         Settings = settings;
-        var listener = system.ActorOf(Akka.Actor.Props.Create(() => new QuarantineListener(_quarantined)), "quarantine-listener");
+        var listener = system.ActorOf(Props.Create(() => new RestartListener(_restart)), "incarnation-listener");
         system.EventStream.Subscribe(listener, typeof(ThisActorSystemQuarantinedEvent));
+        system.EventStream.Subscribe(listener, typeof(IncarnationRestartRequested));
     }
 
     public ActorSystem System { get; }
@@ -35,20 +36,21 @@ public sealed class NodeRuntime : IAsyncDisposable
     public NodeSettings Settings { get; }
     public Address Address => ((ExtendedActorSystem)System).Provider.DefaultAddress;
 
-    /// <summary>Completes with a reason when a peer has quarantined this incarnation.</summary>
-    public Task<string> Quarantined => _quarantined.Task;
+    /// <summary>Completes with a reason when this incarnation should be replaced (a peer quarantined it, or the core asked).</summary>
+    public Task<string> RestartRequested => _restart.Task;
 
     /// <summary>The embedded reference.conf under the given configuration.</summary>
     public static Config WithReference(Config config) => config.WithFallback(HotStandbySettingsFactory.Reference);
 
     public static ActorSystem CreateSystem(Config config) => ActorSystem.Create(SystemName, WithReference(config));
 
-    /// <summary>Loads the persisted state (refusing a corrupt file) and starts the supervisor.</summary>
-    public static NodeRuntime Start(ActorSystem system, NodeSettings settings, IMonotonicClock? clock = null)
+    /// <summary>Loads the persisted epoch and vote (refusing a corrupt file with its path and offset) into a new core.</summary>
+    public static NodeCore CreateCore(NodeSettings settings, NodeStateStore store, IMonotonicClock clock) =>
+        new(settings.ToCoreSettings(), store.Load(), clock.NowMs);
+
+    public static NodeRuntime Start(ActorSystem system, NodeSettings settings, NodeStateStore store, NodeCore core, IMonotonicClock clock)
     {
-        var store = new NodeStateStore(settings.DataDir);
-        var state = store.Load();
-        var supervisor = system.ActorOf(NodeSupervisor.Props(settings, store, state, clock ?? MonotonicClock.Instance), NodeSupervisor.Name);
+        var supervisor = system.ActorOf(NodeSupervisor.Props(settings, store, core, clock), NodeSupervisor.Name);
         return new NodeRuntime(system, supervisor, settings);
     }
 
@@ -60,17 +62,13 @@ public sealed class NodeRuntime : IAsyncDisposable
     public Task<CommandResult> ShutdownHandoverAsync(TimeSpan timeout) =>
         Supervisor.Ask<CommandResult>(RequestShutdownHandover.Instance, timeout);
 
-    public async ValueTask DisposeAsync()
+    private sealed class RestartListener : ReceiveActor
     {
-        await CoordinatedShutdown.Get(System).Run(CoordinatedShutdown.ClrExitReason.Instance);
-    }
-
-    private sealed class QuarantineListener : ReceiveActor
-    {
-        public QuarantineListener(TaskCompletionSource<string> quarantined)
+        public RestartListener(TaskCompletionSource<string> restart)
         {
             Receive<ThisActorSystemQuarantinedEvent>(e =>
-                quarantined.TrySetResult($"{e.RemoteAddress} quarantined this incarnation ({e.LocalAddress})"));
+                restart.TrySetResult($"{e.RemoteAddress} quarantined this incarnation ({e.LocalAddress})"));
+            Receive<IncarnationRestartRequested>(e => restart.TrySetResult(e.Reason));
         }
     }
 }

@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.TestKit;
 using Akka.TestKit.Xunit2;
 using HotStandby.Actors.Protocol;
 using HotStandby.Core.Roles;
@@ -44,5 +45,31 @@ public sealed class FailoverSpecs() : TestKit("akka.loglevel = WARNING"), IAsync
         Assert.True(status.Core.Epoch > epochBefore);
         Assert.Contains("w voted", status.Core.LastRoleChange!.Reason);
         Assert.Contains("primary a unreachable", status.Core.LastRoleChange.Reason);
+    }
+
+    [Fact]
+    public async Task Isolated_primary_demotes_itself_before_the_standby_promotes_and_heal_leaves_one_primary()
+    {
+        await AwaitAssertAsync(async () => Assert.Equal(["a"], await _nodes.Serving()), Generous);
+        var events = CreateTestProbe();
+        foreach (var id in new[] { "a", "b" }) _nodes[id].System.EventStream.Subscribe(events.Ref, typeof(RoleEvent));
+
+        await AwaitConditionAsync(() => _nodes.AllConnected(), Generous);
+        await _nodes.Isolate("a");
+        await AwaitRole("b", NodeRole.Primary);
+        await AwaitRole("a", NodeRole.Standby);
+
+        var changes = events.ReceiveWhile(TimeSpan.FromSeconds(1), o => (RoleEvent)o).Select(e => e.Change with { Reason = e.NodeId + ": " + e.Change.Reason }).ToList();
+        var demoted = changes.Single(c => c.From == NodeRole.Primary && c.Reason.StartsWith("a:"));
+        var promoted = changes.Single(c => c.To == NodeRole.Primary && c.Reason.StartsWith("b:"));
+        Assert.Contains("lost majority", demoted.Reason);
+        Assert.True(demoted.AtMs < promoted.AtMs, $"a demoted at {demoted.AtMs}, b promoted at {promoted.AtMs}");
+
+        await _nodes.Heal("a");
+        await AwaitAssertAsync(async () =>
+        {
+            Assert.Equal(["b"], await _nodes.Serving());
+            Assert.Equal("b", (await _nodes.Status("a")).Core.PrimaryId);
+        }, TimeSpan.FromSeconds(40), TimeSpan.FromMilliseconds(100));
     }
 }

@@ -6,6 +6,7 @@ using HotStandby.Actors;
 using HotStandby.Actors.Protocol;
 using HotStandby.Core.Roles;
 using HotStandby.Core.Settings;
+using Xunit;
 
 namespace HotStandby.Actors.Tests;
 
@@ -35,7 +36,7 @@ public sealed class TestNodes : IAsyncDisposable
 
     private readonly string _root = Path.Combine(Path.GetTempPath(), "hs-spec-" + Guid.NewGuid().ToString("N")[..10]);
     private readonly Dictionary<string, int> _ports = new();
-    private readonly Dictionary<string, NodeRuntime> _running = new();
+    private readonly Dictionary<string, (ResilientNode Node, CancellationTokenSource Stop, Task Loop)> _running = new();
     private readonly Dictionary<string, Func<NodeSettings, NodeSettings>> _tweaks = new();
     private readonly List<string> _ids;
 
@@ -55,7 +56,9 @@ public sealed class TestNodes : IAsyncDisposable
 
     public static TestNodes Trio() => new(("a", false, true), ("b", false, false), ("w", true, false));
 
-    public NodeRuntime this[string id] => _running[id];
+    public NodeRuntime this[string id] => _running[id].Node.Current;
+
+    public ResilientNode Node(string id) => _running[id].Node;
 
     public bool IsRunning(string id) => _running.ContainsKey(id);
 
@@ -84,9 +87,10 @@ public sealed class TestNodes : IAsyncDisposable
     public NodeRuntime Start(string id)
     {
         var config = ConfigurationFactory.ParseString($"akka.remote.dot-netty.tcp.port = {_ports[id]}").WithFallback(NodeAkkaConfig);
-        var system = NodeRuntime.CreateSystem(config);
-        var runtime = NodeRuntime.Start(system, SettingsFor(id));
-        _running[id] = runtime;
+        var node = new ResilientNode(config, SettingsFor(id), onSystemCreated: system => ReapplyBlackholes(id, system));
+        var runtime = node.Start();
+        var stop = new CancellationTokenSource();
+        _running[id] = (node, stop, Task.Run(() => node.RunAsync(stop.Token)));
         return runtime;
     }
 
@@ -98,30 +102,68 @@ public sealed class TestNodes : IAsyncDisposable
     /// <summary>Terminates the node's actor system abruptly (no hand-over), as a crash does.</summary>
     public async Task Kill(string id)
     {
-        var runtime = _running[id];
+        var (node, stop, _) = _running[id];
         _running.Remove(id);
-        await runtime.System.Terminate();
+        await stop.CancelAsync();
+        await node.StopAsync();
     }
 
-    /// <summary>Drops every packet between this node and all others, both directions, at both ends.</summary>
-    public Task Isolate(string id) => SetLinks(id, Blackhole.Instance);
+    private readonly HashSet<(string, string)> _blackholed = new();
 
-    public Task Heal(string id) => SetLinks(id, Unthrottled.Instance);
+    /// <summary>
+    /// Drops every packet between this node and all others, both directions, at both ends. Akka's throttler matches a
+    /// connection by the address it was opened to, so both ends must know, and a new incarnation must be told again.
+    /// </summary>
+    public Task Isolate(string id) => SetLinks(id, _ids.Where(o => o != id), Blackhole.Instance);
 
-    private async Task SetLinks(string id, ThrottleMode mode)
+    public Task Heal(string id) => SetLinks(id, _ids.Where(o => o != id), Unthrottled.Instance);
+
+    /// <summary>Cuts only the link between two nodes.</summary>
+    public Task Cut(string a, string b) => SetLinks(a, [b], Blackhole.Instance);
+
+    public Task Mend(string a, string b) => SetLinks(a, [b], Unthrottled.Instance);
+
+    private void ReapplyBlackholes(string id, ActorSystem system)
     {
-        foreach (var other in _ids.Where(o => o != id && _running.ContainsKey(o)))
+        foreach (var (x, y) in _blackholed.ToList())
         {
-            if (_running.TryGetValue(id, out var self))
-                await Transport(self).ManagementCommand(new SetThrottle(AddressOf(other), ThrottleTransportAdapter.Direction.Both, mode));
-            await Transport(_running[other]).ManagementCommand(new SetThrottle(AddressOf(id), ThrottleTransportAdapter.Direction.Both, mode));
+            var other = x == id ? y : y == id ? x : null;
+            if (other is null) continue;
+            var transport = ((RemoteActorRefProvider)((ExtendedActorSystem)system).Provider).Transport;
+            transport.ManagementCommand(new SetThrottle(AddressOf(other), ThrottleTransportAdapter.Direction.Both, Blackhole.Instance))
+                .Wait(TimeSpan.FromSeconds(5));
+        }
+    }
+
+    /// <summary>True when every running node hears every other running node.</summary>
+    public async Task<bool> AllConnected()
+    {
+        foreach (var id in _running.Keys.ToList())
+        {
+            var status = await Status(id);
+            var reachable = status.Health.Where(h => h.Reachability == Reachability.Reachable).Select(h => h.NodeId).ToHashSet();
+            if (!_running.Keys.Where(o => o != id).All(reachable.Contains)) return false;
+        }
+        return true;
+    }
+
+    private async Task SetLinks(string id, IEnumerable<string> others, ThrottleMode mode)
+    {
+        foreach (var other in others)
+        {
+            if (mode is Blackhole) _blackholed.Add((id, other));
+            else _blackholed.RemoveWhere(p => p == (id, other) || p == (other, id));
+            if (!_running.ContainsKey(other)) continue;
+            if (_running.ContainsKey(id))
+                Assert.True(await Transport(this[id]).ManagementCommand(new SetThrottle(AddressOf(other), ThrottleTransportAdapter.Direction.Both, mode)));
+            Assert.True(await Transport(this[other]).ManagementCommand(new SetThrottle(AddressOf(id), ThrottleTransportAdapter.Direction.Both, mode)));
         }
     }
 
     private static RemoteTransport Transport(NodeRuntime runtime) =>
         ((RemoteActorRefProvider)((ExtendedActorSystem)runtime.System).Provider).Transport;
 
-    public async Task<NodeStatusReport> Status(string id) => await _running[id].StatusAsync(TimeSpan.FromSeconds(3));
+    public async Task<NodeStatusReport> Status(string id) => await this[id].StatusAsync(TimeSpan.FromSeconds(3));
 
     public async Task<NodeRole> RoleOf(string id) => (await Status(id)).Core.Role;
 
@@ -136,8 +178,11 @@ public sealed class TestNodes : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var runtime in _running.Values)
-            await runtime.System.Terminate().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+        foreach (var (node, stop, _) in _running.Values)
+        {
+            await stop.CancelAsync();
+            await node.StopAsync().WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(_ => { });
+        }
         _running.Clear();
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
     }

@@ -42,21 +42,27 @@ public sealed class NodeSupervisor : ReceiveActor, IWithTimers
     private Heartbeat? _lastTemplate;
     private long _failovers;
     private Exception? _lastChildError;
+    private bool _restartRequested;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(NodeSettings settings, NodeStateStore store, PersistentState initial, IMonotonicClock clock) =>
-        Akka.Actor.Props.Create(() => new NodeSupervisor(settings, store, initial, clock));
+    /// <param name="core">the node's decision core; it outlives an incarnation, so a restart after quarantine keeps the role</param>
+    public static Props Props(NodeSettings settings, NodeStateStore store, NodeCore core, IMonotonicClock clock) =>
+        Akka.Actor.Props.Create(() => new NodeSupervisor(settings, store, core, clock));
 
-    public NodeSupervisor(NodeSettings settings, NodeStateStore store, PersistentState initial, IMonotonicClock clock)
+    public NodeSupervisor(NodeSettings settings, NodeStateStore store, NodeCore core, IMonotonicClock clock)
     {
         _settings = settings;
         _store = store;
         _clock = clock;
-        _core = new NodeCore(settings.ToCoreSettings(), initial, clock.NowMs);
+        _core = core;
         _peerAddresses = settings.Peers.Select(p => Address.Parse(p.Address)).ToList();
 
-        Receive<Tick>(_ => Run(_core.Handle(Core.Protocol.Tick.Instance, _clock.NowMs)));
+        Receive<Tick>(_ =>
+        {
+            Run(_core.Handle(Core.Protocol.Tick.Instance, _clock.NowMs));
+            CheckIncarnation();
+        });
         Receive<IPeerMessage>(m =>
         {
             if (!Sender.IsNobody()) _addressByNode[m.From] = Sender.Path.Address;
@@ -217,9 +223,18 @@ public sealed class NodeSupervisor : ReceiveActor, IWithTimers
         _hooks.Tell(e);
     }
 
+    /// <summary>Asks the host for a new incarnation when Akka's quarantine keeps a live peer out (see QuarantineRecovery).</summary>
+    private void CheckIncarnation()
+    {
+        if (_restartRequested || _core.IncarnationRestartReason(_clock.NowMs) is not { } reason) return;
+        _restartRequested = true;
+        _log.Warning(reason);
+        Context.System.EventStream.Publish(new IncarnationRestartRequested(_settings.NodeId, reason));
+    }
+
     private void PushHeartbeat(bool sendNow)
     {
-        var template = _core.HeartbeatFor(0);
+        var template = _core.HeartbeatFor(0, _clock.NowMs);
         if (!sendNow && template == _lastTemplate) return;
         _lastTemplate = template;
         _heartbeat.Tell(new UpdateHeartbeat(template, sendNow));

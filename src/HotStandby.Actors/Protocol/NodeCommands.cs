@@ -30,3 +30,6 @@ public sealed record NodeStatusReport(
     long NowMs,
     string Address,
     long Failovers);
+
+/// <summary>Published when this incarnation should be replaced by a new actor system (same data, same core).</summary>
+public sealed record IncarnationRestartRequested(string NodeId, string Reason);

@@ -118,6 +118,20 @@ public sealed partial class NodeCore
         return null;
     }
 
+    /// <summary>
+    /// While the preferred primary is alive, an eligible standby and as up to date, let it stand rather than electing
+    /// another node and failing back later. Only pre-votes defer; this never blocks a real vote or a hand-over.
+    /// </summary>
+    private string? DeferenceReason(string candidate, LogPosition candidateLog, long nowMs)
+    {
+        if (_peers.TryGetValue(candidate, out var c) && c.PreferredPrimary) return null;
+        if (_s.PreferredPrimary && !_s.IsWitness && _role == NodeRole.Standby && _lastLog >= candidateLog)
+            return $"{_s.NodeId} is the preferred primary and stands itself";
+        var preferred = _peers.Values.FirstOrDefault(p => p.PreferredPrimary && p.NodeId != candidate && p.Role == NodeRole.Standby
+            && p.Eligible && nowMs - p.LastHeardMs < _s.PromotionWaitMs && p.LastLog >= candidateLog);
+        return preferred is null ? null : $"preferred primary {preferred.NodeId} is healthy and stands itself";
+    }
+
     private string? LogBehindReason(LogPosition candidateLog)
     {
         if (candidateLog < _lastLog) return $"candidate log {candidateLog} is behind {_lastLog}";
@@ -129,7 +143,7 @@ public sealed partial class NodeCore
     {
         var refusal = _role == NodeRole.Faulted ? $"{_s.NodeId} is faulted"
             : r.Epoch <= _state.Epoch ? $"epoch {r.Epoch} is not above {_state.Epoch}"
-            : StickyReason(r.From, nowMs) ?? LogBehindReason(r.LastLog);
+            : StickyReason(r.From, nowMs) ?? LogBehindReason(r.LastLog) ?? DeferenceReason(r.From, r.LastLog, nowMs);
         _out.Add(new SendTo(r.From, new PreVoteResponse(_s.NodeId, r.Epoch, refusal is null, refusal ?? "granted")));
     }
 

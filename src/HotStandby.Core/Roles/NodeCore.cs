@@ -13,7 +13,7 @@ public sealed partial class NodeCore
     private readonly CoreSettings _s;
     private readonly Dictionary<string, PeerView> _peers = new(StringComparer.Ordinal);
     private readonly List<ICoreEffect> _out = new();
-    private readonly long _startedAtMs;
+    private long _startedAtMs;
 
     private PersistentState _state;
     private NodeRole _role = NodeRole.Starting;
@@ -75,9 +75,22 @@ public sealed partial class NodeCore
     }
 
     /// <summary>The content of this node's next heartbeat (the heartbeat actor adds the send time).</summary>
-    public Heartbeat HeartbeatFor(long sentAtMs) => new(
+    public Heartbeat HeartbeatFor(long sentAtMs, long nowMs) => new(
         _s.NodeId, _state.Epoch, _role, _primaryId, _lastLog, _commitIndex,
-        _s.PreferredPrimary, Eligible: _role is NodeRole.Standby or NodeRole.Primary or NodeRole.Demoting, sentAtMs);
+        _s.PreferredPrimary, Eligible: _role is NodeRole.Standby or NodeRole.Primary or NodeRole.Demoting,
+        Hears: _peers.Values.Where(p => nowMs - p.LastHeardMs < _s.PromotionWaitMs).Select(p => p.NodeId).Order(StringComparer.Ordinal).ToList(),
+        sentAtMs);
+
+    /// <summary>A new actor system replaced the quarantined one: DeathWatch verdicts about the old one no longer apply.</summary>
+    public void OnNewIncarnation()
+    {
+        foreach (var view in _peers.Values.ToList())
+            _peers[view.NodeId] = view with { TerminatedAtMs = null };
+    }
+
+    /// <summary>Why this incarnation should be replaced by a new one (Akka quarantine), or null. See <see cref="QuarantineRecovery"/>.</summary>
+    public string? IncarnationRestartReason(long nowMs) =>
+        QuarantineRecovery.Decide(_s.NodeId, _role, _peers.Values, nowMs, _s.PromotionWaitMs, QuarantineRecovery.RestartAfterMs(_s.PromotionWaitMs));
 
     public CoreStatus Status(long nowMs) => new(
         _s.NodeId, _role, _state.Epoch, _primaryId, _lastLog, _commitIndex,
@@ -91,8 +104,11 @@ public sealed partial class NodeCore
     private void OnTick(long nowMs)
     {
         if (_role == NodeRole.Starting)
+        {
+            _startedAtMs = nowMs; // timeouts count from when the node runs, not from when it was constructed
             TransitionTo(_s.IsWitness ? NodeRole.Witness : NodeRole.Standby, nowMs,
                 $"started with epoch {_state.Epoch} from disk{(_state.VotedFor is { } v ? $", vote for {v}" : "")}");
+        }
 
         switch (_role)
         {
@@ -114,7 +130,7 @@ public sealed partial class NodeCore
     private void OnPeerTerminated(PeerTerminated t, long nowMs)
     {
         if (_peers.TryGetValue(t.NodeId, out var view))
-            _peers[t.NodeId] = view with { TerminatedByDeathWatch = true };
+            _peers[t.NodeId] = view with { TerminatedAtMs = nowMs };
         _out.Add(new Notice($"DeathWatch: supervisor of {t.NodeId} terminated ({nowMs - (view?.LastHeardMs ?? nowMs)} ms after its last heartbeat)"));
     }
 
@@ -165,7 +181,7 @@ public sealed partial class NodeCore
 
     private void UpdatePeer(Heartbeat hb, long nowMs) =>
         _peers[hb.From] = new PeerView(hb.From, hb.Role, hb.Epoch, hb.PrimaryId, hb.LastLog, hb.CommitIndex,
-            hb.PreferredPrimary, hb.Eligible, nowMs, TerminatedByDeathWatch: false);
+            hb.PreferredPrimary, hb.Eligible, nowMs, hb.Hears, TerminatedAtMs: null);
 
     private bool PeerHealthy(PeerView p, long nowMs) =>
         p.IsDataNode && p.Eligible && p.Role == NodeRole.Standby && nowMs - p.LastHeardMs < _s.PromotionWaitMs;

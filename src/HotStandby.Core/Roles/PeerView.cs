@@ -11,7 +11,8 @@ public sealed record PeerView(
     bool PreferredPrimary,
     bool Eligible,
     long LastHeardMs,
-    bool TerminatedByDeathWatch)
+    IReadOnlyList<string> Hears,
+    long? TerminatedAtMs)
 {
     public bool IsDataNode => Role != NodeRole.Witness;
 }

@@ -1,0 +1,92 @@
+using Akka.TestKit.Xunit2;
+using HotStandby.Core.Roles;
+using Xunit;
+
+namespace HotStandby.Actors.Tests;
+
+[Collection(TimingCollection.Name)]
+public sealed class FailbackSpecs() : TestKit("akka.loglevel = WARNING")
+{
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
+
+    private async Task AwaitServing(TestNodes nodes, string id) =>
+        await AwaitAssertAsync(async () => Assert.Equal([id], await nodes.Serving()), Generous, TimeSpan.FromMilliseconds(50));
+
+    [Fact]
+    public async Task Preferred_node_that_returns_takes_the_role_back_after_stable_after()
+    {
+        await using var nodes = TestNodes.Trio();
+        nodes.StartAll();
+        await AwaitServing(nodes, "a");
+        await nodes.Kill("a");
+        await AwaitServing(nodes, "b");
+
+        nodes.Start("a");
+        await AwaitServing(nodes, "a");
+        var b = await nodes.Status("b");
+        Assert.Equal(NodeRole.Standby, b.Core.Role);
+        Assert.Contains(b.Events, e => e.Change.To == NodeRole.Demoting && e.Change.Reason.Contains("failback: preferred primary a healthy and caught up"));
+        var a = await nodes.Status("a");
+        Assert.Contains("b handed over", a.Core.LastRoleChange!.Reason);
+    }
+
+    [Fact]
+    public async Task Manual_failback_keeps_the_standby_primary_and_reports_the_pending_failback()
+    {
+        await using var nodes = new TestNodes(("a", false, true), ("b", false, false), ("w", true, false))
+        {
+            FailbackMode = FailbackMode.Manual,
+            StableAfter = TimeSpan.FromMilliseconds(300),
+        };
+        nodes.StartAll();
+        await AwaitServing(nodes, "a");
+        await nodes.Kill("a");
+        await AwaitServing(nodes, "b");
+        nodes.Start("a");
+
+        await AwaitAssertAsync(async () =>
+        {
+            var status = await nodes.Status("b");
+            Assert.NotNull(status.Core.FailbackPending);
+            Assert.Contains("manual", status.Core.FailbackPending);
+        }, Generous, TimeSpan.FromMilliseconds(50));
+        // Well past stable-after: still no hand-over.
+        await AwaitAssertAsync(async () =>
+        {
+            var b = await nodes.Status("b");
+            Assert.True(b.Core.Role == NodeRole.Primary && b.NowMs - b.Events.Last(e => e.Change.To == NodeRole.Primary).Change.AtMs > 2000);
+        }, Generous, TimeSpan.FromMilliseconds(100));
+        Assert.Equal(["b"], await nodes.Serving());
+
+        var result = await nodes["b"].SwitchoverAsync("a", TimeSpan.FromSeconds(3));
+        Assert.True(result.Accepted, result.Message);
+        await AwaitServing(nodes, "a");
+    }
+
+    [Fact]
+    public async Task Two_node_mode_fails_over_without_a_witness()
+    {
+        await using var nodes = new TestNodes(("a", false, true), ("b", false, false)) { FailoverMode = FailoverMode.TwoNode };
+        nodes.StartAll();
+        await AwaitServing(nodes, "a");
+        await nodes.Kill("a");
+        await AwaitServing(nodes, "b");
+        Assert.Contains("two-node mode promotes without votes", (await nodes.Status("b")).Core.LastRoleChange!.Reason);
+    }
+
+    [Fact]
+    public async Task Two_node_mode_partition_heals_to_the_higher_epoch()
+    {
+        await using var nodes = new TestNodes(("a", false, true), ("b", false, false)) { FailoverMode = FailoverMode.TwoNode, FailbackMode = FailbackMode.Off };
+        nodes.StartAll();
+        await AwaitServing(nodes, "a");
+        await AwaitConditionAsync(() => nodes.AllConnected(), Generous);
+        await nodes.Isolate("a");
+        await AwaitAssertAsync(async () => Assert.Equal(["a", "b"], (await nodes.Serving()).Order()), Generous, TimeSpan.FromMilliseconds(50));
+        await nodes.Heal("a");
+        await AwaitServing(nodes, "b");
+        var a = await nodes.Status("a");
+        Assert.Equal(NodeRole.Standby, a.Core.Role);
+        Assert.Equal("b", a.Core.PrimaryId);
+    }
+}
