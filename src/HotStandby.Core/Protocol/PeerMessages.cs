@@ -13,7 +13,7 @@ public interface IPeerMessage
 /// Sent every heartbeat interval to every peer. <paramref name="SentAtMs"/> is the sender's own clock,
 /// echoed back in the ack so that a primary's lease counts from when it sent, never from when a peer received.
 /// <paramref name="Hears"/> names the peers the sender currently hears, so a node can tell a dead peer from a link
-/// that only Akka's quarantine keeps closed.
+/// that only Akka's quarantine keeps closed. <paramref name="HttpUrl"/> is where the sender's HTTP API listens.
 /// </summary>
 public sealed record Heartbeat(
     string From,
@@ -25,13 +25,14 @@ public sealed record Heartbeat(
     bool PreferredPrimary,
     bool Eligible,
     IReadOnlyList<string> Hears,
+    string? HttpUrl,
     long SentAtMs) : IPeerMessage
 {
     /// <summary>Structural equality, so that an unchanged heartbeat content is recognised as such.</summary>
     public bool Equals(Heartbeat? other) =>
         other is not null && From == other.From && Epoch == other.Epoch && Role == other.Role && PrimaryId == other.PrimaryId
         && LastLog == other.LastLog && CommitIndex == other.CommitIndex && PreferredPrimary == other.PreferredPrimary
-        && Eligible == other.Eligible && SentAtMs == other.SentAtMs && Hears.SequenceEqual(other.Hears);
+        && Eligible == other.Eligible && HttpUrl == other.HttpUrl && SentAtMs == other.SentAtMs && Hears.SequenceEqual(other.Hears);
 
     public override int GetHashCode() => HashCode.Combine(From, Epoch, Role, PrimaryId, LastLog, CommitIndex, SentAtMs);
 }

@@ -38,7 +38,8 @@ public sealed partial class NodeCore
         }
 
         var quietSince = Math.Max(Math.Max(_lastPrimaryContactMs, _startedAtMs), _lastVoteGrantedMs);
-        var wait = _s.PromotionWaitMs;
+        // At the very first start, give the preferred primary a head start rather than fail back to it later.
+        var wait = _state.Epoch == 0 && !_s.PreferredPrimary ? 3 * _s.PromotionWaitMs : _s.PromotionWaitMs;
         if (_lastElectionEndedMs > quietSince)
         {
             quietSince = _lastElectionEndedMs;

@@ -79,7 +79,10 @@ public sealed partial class NodeCore
         _s.NodeId, _state.Epoch, _role, _primaryId, _lastLog, _commitIndex,
         _s.PreferredPrimary, Eligible: _role is NodeRole.Standby or NodeRole.Primary or NodeRole.Demoting,
         Hears: _peers.Values.Where(p => nowMs - p.LastHeardMs < _s.PromotionWaitMs).Select(p => p.NodeId).Order(StringComparer.Ordinal).ToList(),
-        sentAtMs);
+        HttpUrl, sentAtMs);
+
+    /// <summary>Where this node's HTTP API listens, advertised to peers so that tools can follow the primary.</summary>
+    public string? HttpUrl { get; set; }
 
     /// <summary>A new actor system replaced the quarantined one: DeathWatch verdicts about the old one no longer apply.</summary>
     public void OnNewIncarnation()
@@ -181,7 +184,7 @@ public sealed partial class NodeCore
 
     private void UpdatePeer(Heartbeat hb, long nowMs) =>
         _peers[hb.From] = new PeerView(hb.From, hb.Role, hb.Epoch, hb.PrimaryId, hb.LastLog, hb.CommitIndex,
-            hb.PreferredPrimary, hb.Eligible, nowMs, hb.Hears, TerminatedAtMs: null);
+            hb.PreferredPrimary, hb.Eligible, nowMs, hb.Hears, hb.HttpUrl, TerminatedAtMs: null);
 
     private bool PeerHealthy(PeerView p, long nowMs) =>
         p.IsDataNode && p.Eligible && p.Role == NodeRole.Standby && nowMs - p.LastHeardMs < _s.PromotionWaitMs;

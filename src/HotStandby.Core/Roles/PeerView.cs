@@ -12,6 +12,7 @@ public sealed record PeerView(
     bool Eligible,
     long LastHeardMs,
     IReadOnlyList<string> Hears,
+    string? HttpUrl,
     long? TerminatedAtMs)
 {
     public bool IsDataNode => Role != NodeRole.Witness;

@@ -1,0 +1,135 @@
+using System.Net;
+using HotStandby.Actors;
+using HotStandby.Actors.Protocol;
+using HotStandby.Core.Roles;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace HotStandby.Host.Http;
+
+/// <summary>The node's HTTP API (INTERFACE.md): status, events, metrics and switchover. Every error is JSON.</summary>
+public sealed class HttpApi : IAsyncDisposable
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
+    private readonly WebApplication _app;
+    private readonly Func<ResilientNode?> _node;
+
+    private HttpApi(WebApplication app, Func<ResilientNode?> node)
+    {
+        _app = app;
+        _node = node;
+    }
+
+    /// <summary>The base URL actually bound (port 0 resolved).</summary>
+    public string Url { get; private set; } = "";
+
+    public static async Task<HttpApi> StartAsync(string hostname, int port, Func<ResilientNode?> node)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls($"http://{(hostname.Contains(':') ? $"[{hostname}]" : hostname)}:{port}");
+        var app = builder.Build();
+        var api = new HttpApi(app, node);
+        api.MapRoutes();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        api.Url = address.Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1");
+        return api;
+    }
+
+    private void MapRoutes()
+    {
+        _app.Map("/status", ctx => OnlyGet(ctx, async () =>
+        {
+            var (node, report) = await Status();
+            return Results.Json(StatusDocument.Build(report, node.Settings, node.Incarnations));
+        }));
+        _app.Map("/events", ctx => OnlyGet(ctx, async () =>
+        {
+            var (_, report) = await Status();
+            return Results.Json(report.Events.AsEnumerable().Reverse().Select(e => new
+            {
+                at = e.At,
+                nodeId = e.NodeId,
+                from = e.Change.From.ToWire(),
+                to = e.Change.To.ToWire(),
+                epoch = e.Change.Epoch,
+                reason = e.Change.Reason,
+            }));
+        }));
+        _app.Map("/metrics", ctx => OnlyGet(ctx, async () =>
+        {
+            var (node, report) = await Status();
+            return Results.Text(MetricsDocument.Build(report, node.Incarnations), "text/plain; version=0.0.4");
+        }));
+        _app.Map("/admin/switchover", (RequestDelegate)SwitchoverRoute);
+        _app.MapFallback(ctx => Error(StatusCodes.Status404NotFound, $"no route {ctx.Request.Method} {ctx.Request.Path}").ExecuteAsync(ctx));
+    }
+
+    private Task SwitchoverRoute(HttpContext ctx) =>
+        ctx.Request.Method == "POST"
+            ? Run(ctx, () => Switchover(ctx.Request.Query["to"].FirstOrDefault()))
+            : Error(StatusCodes.Status405MethodNotAllowed, $"{ctx.Request.Method} /admin/switchover: use POST").ExecuteAsync(ctx);
+
+    private async Task<IResult> Switchover(string? target)
+    {
+        if (target is { Length: 0 }) target = null;
+        var (node, report) = await Status();
+        if (report.Core.Role != NodeRole.Primary)
+        {
+            var primary = report.Core.Peers.FirstOrDefault(p => p.NodeId == report.Core.PrimaryId);
+            if (primary?.HttpUrl is { } url)
+            {
+                var query = target is null ? "" : $"?to={WebUtility.UrlEncode(target)}";
+                return Results.Redirect($"{url}/admin/switchover{query}", permanent: false, preserveMethod: true);
+            }
+            return Results.Json(new { error = $"{report.Core.NodeId} is {report.Core.Role.ToWire()} and no primary is known" },
+                statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+        var result = await node.Current.SwitchoverAsync(target, AskTimeout);
+        return result.Accepted
+            ? Results.Json(new { accepted = true, message = result.Message }, statusCode: StatusCodes.Status202Accepted)
+            : Error(StatusCodes.Status409Conflict, result.Message);
+    }
+
+    private async Task<(ResilientNode Node, NodeStatusReport Report)> Status()
+    {
+        var node = _node() ?? throw new NodeUnavailableException("the node is starting");
+        return (node, await node.Current.StatusAsync(AskTimeout));
+    }
+
+    private static Task OnlyGet(HttpContext ctx, Func<Task<IResult>> handler) =>
+        ctx.Request.Method is "GET" or "HEAD"
+            ? Run(ctx, handler)
+            : Error(StatusCodes.Status405MethodNotAllowed, $"{ctx.Request.Method} {ctx.Request.Path}: use GET").ExecuteAsync(ctx);
+
+    private static async Task Run(HttpContext ctx, Func<Task<IResult>> handler)
+    {
+        IResult result;
+        try
+        {
+            result = await handler();
+        }
+        catch (Exception e) when (e is NodeUnavailableException or Akka.Actor.AskTimeoutException or TaskCanceledException or InvalidOperationException)
+        {
+            ctx.Response.Headers.RetryAfter = "1";
+            result = Error(StatusCodes.Status503ServiceUnavailable, $"node not answering: {e.Message}");
+        }
+        await result.ExecuteAsync(ctx);
+    }
+
+    private static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private sealed class NodeUnavailableException(string message) : Exception(message);
+}

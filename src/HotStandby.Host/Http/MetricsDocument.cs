@@ -1,0 +1,44 @@
+using System.Globalization;
+using System.Text;
+using HotStandby.Actors.Protocol;
+using HotStandby.Core.Roles;
+
+namespace HotStandby.Host.Http;
+
+/// <summary><c>GET /metrics</c> in the Prometheus text format.</summary>
+public static class MetricsDocument
+{
+    public static string Build(NodeStatusReport report, int incarnation)
+    {
+        var core = report.Core;
+        var sb = new StringBuilder();
+        void Metric(string name, string help, string type, IEnumerable<(string Labels, double Value)> samples)
+        {
+            sb.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
+            sb.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+            foreach (var (labels, value) in samples)
+                sb.Append(name).Append(labels).Append(' ').Append(value.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+        var node = $"node=\"{core.NodeId}\"";
+        Metric("hotstandby_role", "1 for the role this node holds", "gauge",
+            Enum.GetValues<NodeRole>().Select(r => ($"{{{node},role=\"{r.ToWire()}\"}}", r == core.Role ? 1.0 : 0.0)));
+        Metric("hotstandby_epoch", "current epoch", "gauge", [($"{{{node}}}", core.Epoch)]);
+        Metric("hotstandby_can_serve_writes", "1 while this node may acknowledge writes (primary with a valid lease)", "gauge",
+            [($"{{{node}}}", core.CanServeWrites ? 1 : 0)]);
+        Metric("hotstandby_lease_remaining_ms", "time left on the primary's lease", "gauge", [($"{{{node}}}", core.LeaseRemainingMs)]);
+        Metric("hotstandby_commit_index", "commit index", "gauge", [($"{{{node}}}", core.CommitIndex)]);
+        Metric("hotstandby_promotions_total", "times this node became primary since the process started", "counter",
+            [($"{{{node}}}", report.Failovers)]);
+        Metric("hotstandby_incarnations", "actor systems this process has run (more than 1 after quarantine recovery)", "gauge",
+            [($"{{{node}}}", incarnation)]);
+        Metric("hotstandby_peer_reachable", "1 when the peer is reachable by heartbeat and DeathWatch", "gauge",
+            report.Health.Select(h => ($"{{{node},peer=\"{h.NodeId}\"}}", h.Reachability == Reachability.Reachable ? 1.0 : 0.0)));
+        Metric("hotstandby_peer_phi", "phi-accrual suspicion of the peer", "gauge",
+            report.Health.Select(h => ($"{{{node},peer=\"{h.NodeId}\"}}", h.Phi)));
+        Metric("hotstandby_heartbeat_rtt_ms", "last heartbeat round trip to the peer", "gauge",
+            report.Health.Where(h => h.RttMs.HasValue).Select(h => ($"{{{node},peer=\"{h.NodeId}\"}}", h.RttMs!.Value)));
+        Metric("hotstandby_replication_lag_entries", "entries the peer's log is behind this node's", "gauge",
+            core.Peers.Where(p => p.IsDataNode).Select(p => ($"{{{node},peer=\"{p.NodeId}\"}}", (double)Math.Max(0, core.LastLog.Index - p.LastLog.Index))));
+        return sb.ToString();
+    }
+}

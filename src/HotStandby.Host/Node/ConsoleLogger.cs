@@ -1,0 +1,37 @@
+using Akka.Actor;
+using Akka.Dispatch;
+using Akka.Event;
+
+namespace HotStandby.Host.Node;
+
+/// <summary>
+/// Akka logger for the console host: one compact line per event, the node's own messages at INFO and above,
+/// Akka's internal chatter only from WARNING up. Role changes appear as <c>[standby -> primary] epoch 7: …</c>.
+/// </summary>
+public sealed class ConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
+{
+    private static readonly object Gate = new();
+
+    public ConsoleLogger()
+    {
+        Receive<InitializeLogger>(_ => Sender.Tell(new LoggerInitialized()));
+        Receive<LogEvent>(Print);
+    }
+
+    private static void Print(LogEvent e)
+    {
+        var ours = e.LogSource.Contains("/user/", StringComparison.Ordinal);
+        if (!ours && e.LogLevel() < LogLevel.WarningLevel) return;
+        var level = e.LogLevel() switch
+        {
+            LogLevel.ErrorLevel => "ERROR",
+            LogLevel.WarningLevel => "WARN ",
+            LogLevel.InfoLevel => "INFO ",
+            _ => "DEBUG",
+        };
+        var source = ours ? e.LogSource[(e.LogSource.IndexOf("/user/", StringComparison.Ordinal) + 6)..] : "akka";
+        var line = $"{e.Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} {level} {source}: {e.Message}";
+        if (e is Error { Cause: { } cause }) line += $" ({cause.GetType().Name}: {cause.Message})";
+        lock (Gate) Console.Out.WriteLine(line);
+    }
+}

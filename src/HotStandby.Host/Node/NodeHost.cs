@@ -1,0 +1,104 @@
+using System.Runtime.InteropServices;
+using Akka.Configuration;
+using HotStandby.Actors;
+using HotStandby.Core.Roles;
+using HotStandby.Host.Configuration;
+using HotStandby.Host.Http;
+using HotStandby.Storage;
+
+namespace HotStandby.Host.Node;
+
+/// <summary>
+/// <c>hotstandby run</c>: one node until SIGINT/SIGTERM. A primary with a healthy standby hands over before it exits.
+/// Exit codes: 0 graceful stop, 3 data directory unusable (corrupt or locked), 1 the node failed on its own.
+/// </summary>
+public static class NodeHost
+{
+    public const int ExitOk = 0, ExitFault = 1, ExitData = 3;
+
+    private static readonly Config HostAkkaConfig = ConfigurationFactory.ParseString("""
+        akka.loggers = ["HotStandby.Host.Node.ConsoleLogger, hotstandby"]
+        akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
+        akka.coordinated-shutdown.exit-clr = off
+        """);
+
+    public static async Task<int> RunAsync(LoadedConfig loaded)
+    {
+        var settings = loaded.Settings;
+        var log = (string message) => Console.Out.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} INFO  host: {message}");
+        DataDirectoryLock dataLock;
+        ResilientNode node;
+        try
+        {
+            dataLock = DataDirectoryLock.Acquire(settings.DataDir);
+            node = new ResilientNode(loaded.Config.WithFallback(HostAkkaConfig), settings, log: log);
+        }
+        catch (CorruptDataException e)
+        {
+            Console.Error.WriteLine($"hotstandby: refusing to start: {e.Message}");
+            return ExitData;
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"hotstandby: refusing to start: {e.Message}");
+            return ExitData;
+        }
+
+        using (dataLock)
+        {
+            ResilientNode? started = null;
+            await using var http = await HttpApi.StartAsync(settings.HttpHostname, settings.HttpPort, () => started);
+            node.Core.HttpUrl = http.Url;
+            var runtime = node.Start();
+            started = node;
+            log($"node {settings.NodeId} ({(settings.IsWitness ? "witness" : "data")}) at {runtime.Address}, HTTP {http.Url}, data {settings.DataDir}");
+
+            using var stop = new CancellationTokenSource();
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stop.Cancel(); });
+
+            var running = node.RunAsync(stop.Token);
+            try
+            {
+                await running;
+            }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine($"hotstandby: node stopped: {e.Message}");
+                return ExitFault;
+            }
+            await HandOverBeforeExit(node, log);
+            await node.StopAsync();
+            log("stopped");
+            return ExitOk;
+        }
+    }
+
+    /// <summary>A stopping primary hands the role to a healthy standby and waits until it follows the new primary.</summary>
+    private static async Task HandOverBeforeExit(ResilientNode node, Action<string> log)
+    {
+        var timeout = node.Settings.ShutdownHandoverTimeout;
+        try
+        {
+            var result = await node.Current.ShutdownHandoverAsync(TimeSpan.FromSeconds(3));
+            log($"shutdown: {result.Message}");
+            if (!result.Accepted) return;
+            var deadline = DateTime.UtcNow + timeout;
+            while (DateTime.UtcNow < deadline)
+            {
+                var status = await node.Current.StatusAsync(TimeSpan.FromSeconds(3));
+                if (status.Core.Role is not (NodeRole.Primary or NodeRole.Demoting) && status.Core.PrimaryId is { } p && p != node.Settings.NodeId)
+                {
+                    log($"shutdown: {p} is primary now");
+                    return;
+                }
+                await Task.Delay(20);
+            }
+            log($"shutdown: no successor confirmed within {timeout.TotalMilliseconds} ms; stopping anyway");
+        }
+        catch (Exception e)
+        {
+            log($"shutdown: hand-over failed: {e.Message}");
+        }
+    }
+}
