@@ -37,7 +37,8 @@ public sealed partial class NodeCore
             return;
         }
 
-        var quietSince = Math.Max(Math.Max(_lastPrimaryContactMs, _startedAtMs), _lastVoteGrantedMs);
+        // Someone else moved the epoch on: give its candidate or primary time to show itself.
+        var quietSince = Math.Max(Math.Max(_lastPrimaryContactMs, _startedAtMs), Math.Max(_lastVoteGrantedMs, _epochAdoptedMs));
         // At the very first start, give the preferred primary a head start rather than fail back to it later.
         var wait = _state.Epoch == 0 && !_s.PreferredPrimary ? 3 * _s.PromotionWaitMs : _s.PromotionWaitMs;
         if (_lastElectionEndedMs > quietSince)
@@ -163,18 +164,23 @@ public sealed partial class NodeCore
 
     private void OnVoteRequest(VoteRequest r, long nowMs)
     {
-        string? refusal = _role == NodeRole.Faulted ? $"{_s.NodeId} is faulted"
+        var refusal = _role == NodeRole.Faulted ? $"{_s.NodeId} is faulted"
             : r.Epoch < _state.Epoch ? $"epoch {r.Epoch} is below {_state.Epoch}"
             : r.Transfer ? null
             : StickyReason(r.From, nowMs);
-        if (refusal is null && r.Epoch > _state.Epoch)
-            AdoptEpoch(r.Epoch, nowMs, $"{r.From} stands for epoch {r.Epoch}");
-        refusal ??= _state.VotedFor is { } v && v != r.From ? $"already voted for {v} in epoch {_state.Epoch}"
-            : LogBehindReason(r.LastLog);
         if (refusal is null)
         {
-            if (_state.VotedFor != r.From)
+            refusal = r.Epoch == _state.Epoch && _state.VotedFor is { } v && v != r.From
+                ? $"already voted for {v} in epoch {_state.Epoch}"
+                : LogBehindReason(r.LastLog);
+            var why = $"{r.From} stands for epoch {r.Epoch}";
+            if (r.Epoch > _state.Epoch)
+                AdoptEpoch(r.Epoch, nowMs, why, votedFor: refusal is null ? r.From : null); // epoch and vote in one fsync
+            else if (refusal is null && _state.VotedFor != r.From)
                 Persist(_state with { VotedFor = r.From });
+        }
+        if (refusal is null)
+        {
             _lastVoteGrantedMs = nowMs;
             _lastVoteGrantedTo = r.From;
         }

@@ -24,6 +24,7 @@ public sealed partial class NodeCore
     private LogPosition _lastLog;
     private long _commitIndex;
     private long _knownCommitIndex;
+    private long _epochAdoptedMs = long.MinValue / 2;
 
     public NodeCore(CoreSettings settings, PersistentState persisted, long nowMs, LogPosition lastLog = default, long commitIndex = 0)
     {
@@ -146,11 +147,13 @@ public sealed partial class NodeCore
     }
 
     /// <summary>Move to a higher epoch learned from a peer; durable before anything else happens.</summary>
-    private void AdoptEpoch(long epoch, long nowMs, string reason)
+    /// <param name="votedFor">a vote granted in the new epoch, recorded in the same write</param>
+    private void AdoptEpoch(long epoch, long nowMs, string reason, string? votedFor = null)
     {
         if (epoch <= _state.Epoch) return;
-        Persist(new PersistentState(epoch, null));
+        Persist(new PersistentState(epoch, votedFor));
         _primaryId = null;
+        _epochAdoptedMs = nowMs;
         EndCandidacy();
         if (_role is NodeRole.Primary or NodeRole.Demoting)
         {
