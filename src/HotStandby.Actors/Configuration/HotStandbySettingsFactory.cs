@@ -116,10 +116,10 @@ public static class HotStandbySettingsFactory
     private static TimeSpan Duration(Config c, string key) => Read(c, key, () =>
     {
         var raw = Raw(c, key).Trim();
-        var value = c.GetTimeSpan(key, null, allowInfinite: false);
-        if (raw.StartsWith('-') || value < TimeSpan.Zero)
+        if (raw.StartsWith('-'))
             throw new SettingsException(key, $"'{raw}' is negative; a duration must be positive");
-        return value;
+        var value = c.GetTimeSpan(key, null, allowInfinite: false);
+        return value >= TimeSpan.Zero ? value : throw new SettingsException(key, $"'{raw}' is negative; a duration must be positive");
     });
 
     private static IReadOnlyList<PeerSettings> Peers(Config c, string key) => Read(c, key, () =>

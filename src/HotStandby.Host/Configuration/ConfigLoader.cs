@@ -56,9 +56,11 @@ public static class ConfigLoader
     private static Config ParseFile(string path, string shownName)
     {
         var directory = Path.GetDirectoryName(path)!;
+        var text = File.ReadAllText(path);
+        if (HoconSyntaxCheck.Find(text) is { } problem) throw new ConfigException($"{shownName}: HOCON syntax error: {problem}");
         try
         {
-            return ConfigurationFactory.ParseString(File.ReadAllText(path), include => IncludeFrom(directory, include, shownName));
+            return ConfigurationFactory.ParseString(text, include => IncludeFrom(directory, include, shownName));
         }
         catch (ConfigException)
         {
@@ -75,9 +77,11 @@ public static class ConfigLoader
     {
         var target = Path.Combine(directory, include.Trim('"'));
         if (!File.Exists(target)) throw new ConfigException($"{shownName}: include \"{include}\": file not found ({target})");
+        var text = File.ReadAllText(target);
+        if (HoconSyntaxCheck.Find(text) is { } problem) throw new ConfigException($"{target}: HOCON syntax error: {problem}");
         try
         {
-            return Parser.Parse(File.ReadAllText(target), inner => IncludeFrom(Path.GetDirectoryName(target)!, inner, shownName));
+            return Parser.Parse(text, inner => IncludeFrom(Path.GetDirectoryName(target)!, inner, shownName));
         }
         catch (ConfigException)
         {

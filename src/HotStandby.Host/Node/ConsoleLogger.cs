@@ -30,8 +30,10 @@ public sealed class ConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerM
             _ => "DEBUG",
         };
         var source = ours ? e.LogSource[(e.LogSource.IndexOf("/user/", StringComparison.Ordinal) + 6)..] : "akka";
-        var line = $"{e.Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} {level} {source}: {e.Message}";
-        if (e is Error { Cause: { } cause }) line += $" ({cause.GetType().Name}: {cause.Message})";
+        var message = e.Message?.ToString() ?? "";
+        if (!ours) message = message.Split('\n')[0].TrimEnd(); // Akka's own warnings carry whole stack traces
+        var line = $"{e.Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} {level} {source}: {message}";
+        if (e is Error { Cause: { } cause }) line += $" ({cause.GetType().Name}: {cause.Message.Split('\n')[0].TrimEnd()})";
         lock (Gate) Console.Out.WriteLine(line);
     }
 }
