@@ -31,6 +31,7 @@ public sealed class TestNodes : IAsyncDisposable
           expected-response-after = 200ms
         }
         akka.remote.retry-gate-closed-for = 200ms
+        akka.remote.log-remote-lifecycle-events = off
         akka.coordinated-shutdown.run-by-clr-shutdown-hook = off
         """);
 
