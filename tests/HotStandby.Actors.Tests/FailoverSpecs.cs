@@ -65,6 +65,11 @@ public sealed class FailoverSpecs() : TestKit("akka.loglevel = WARNING"), IAsync
         Assert.Contains("lost majority", demoted.Reason);
         Assert.True(demoted.AtMs < promoted.AtMs, $"a demoted at {demoted.AtMs}, b promoted at {promoted.AtMs}");
 
+        // Let DeathWatch fire on a, so that Akka quarantines the links and the heal needs a new incarnation of a.
+        await AwaitAssertAsync(async () =>
+            Assert.True(_nodes.Node("a").Incarnations > 1 || (await _nodes.Status("a")).Core.Peers.All(p => p.TerminatedAtMs is not null)),
+            Generous, TimeSpan.FromMilliseconds(50));
+
         // After the heal exactly one node serves and everyone follows it (failback may move the role back to a).
         await _nodes.Heal("a");
         await AwaitAssertAsync(async () =>
@@ -73,5 +78,6 @@ public sealed class FailoverSpecs() : TestKit("akka.loglevel = WARNING"), IAsync
             foreach (var id in new[] { "a", "b", "w" })
                 Assert.Equal(serving, (await _nodes.Status(id)).Core.PrimaryId);
         }, TimeSpan.FromSeconds(40), TimeSpan.FromMilliseconds(100));
+        Assert.True(_nodes.Node("a").Incarnations > 1, "a should have replaced its quarantined incarnation");
     }
 }

@@ -136,13 +136,13 @@ public sealed class TestNodes : IAsyncDisposable
         }
     }
 
-    /// <summary>True when every running node hears every other running node.</summary>
+    /// <summary>True when every running node hears and DeathWatches every other running node.</summary>
     public async Task<bool> AllConnected()
     {
         foreach (var id in _running.Keys.ToList())
         {
             var status = await Status(id);
-            var reachable = status.Health.Where(h => h.Reachability == Reachability.Reachable).Select(h => h.NodeId).ToHashSet();
+            var reachable = status.Health.Where(h => h.Reachability == Reachability.Reachable && h.Watched).Select(h => h.NodeId).ToHashSet();
             if (!_running.Keys.Where(o => o != id).All(reachable.Contains)) return false;
         }
         return true;

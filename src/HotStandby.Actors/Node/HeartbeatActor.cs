@@ -3,6 +3,7 @@ using Akka.Event;
 using HotStandby.Actors.Protocol;
 using HotStandby.Core.FailureDetection;
 using HotStandby.Core.Protocol;
+using HotStandby.Core.Roles;
 using HotStandby.Core.Settings;
 
 namespace HotStandby.Actors.Node;
@@ -23,6 +24,7 @@ public sealed class HeartbeatActor : ReceiveActor, IWithTimers
         public string? NodeId { get; set; }
         public double? RttMs { get; set; }
         public IActorRef? Watched { get; set; }
+        public Core.Roles.Reachability Reported { get; set; } = Core.Roles.Reachability.Unknown;
     }
 
     private sealed record Beat
@@ -121,9 +123,20 @@ public sealed class HeartbeatActor : ReceiveActor, IWithTimers
     private List<PeerHealth> Health()
     {
         var now = _clock.NowMs;
-        return _links.Values.Select(l => new PeerHealth(
-            l.NodeId ?? l.Address.ToString(), l.Address.ToString(), l.Reachability.Evaluate(now),
-            Math.Round(l.Reachability.Phi(now), 3), l.RttMs, l.Reachability.LastHeartbeatMs)).ToList();
+        var health = new List<PeerHealth>(_links.Count);
+        foreach (var l in _links.Values)
+        {
+            var reachability = l.Reachability.Evaluate(now);
+            var phi = Math.Round(l.Reachability.Phi(now), 3);
+            if (reachability != l.Reported && reachability != Reachability.Unknown)
+            {
+                _log.Info("peer {0} is {1} (phi {2:F1}{3})", l.NodeId ?? l.Address.ToString(), reachability.ToWire(), phi,
+                    l.Reachability.TerminatedByDeathWatch ? ", DeathWatch: terminated" : "");
+                l.Reported = reachability;
+            }
+            health.Add(new PeerHealth(l.NodeId ?? l.Address.ToString(), l.Address.ToString(), reachability, phi, l.RttMs, l.Reachability.LastHeartbeatMs, l.Watched is not null));
+        }
+        return health;
     }
 
     private PeerLink LinkFor(Address address)

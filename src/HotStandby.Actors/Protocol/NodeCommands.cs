@@ -21,7 +21,8 @@ public sealed record RequestShutdownHandover
 public sealed record RoleEvent(string NodeId, DateTimeOffset At, RoleChange Change);
 
 /// <summary>What the heartbeat actor knows of one peer's health.</summary>
-public sealed record PeerHealth(string NodeId, string Address, Reachability Reachability, double Phi, double? RttMs, long? LastHeartbeatMs);
+/// <param name="Watched">remote DeathWatch is established on the peer's supervisor</param>
+public sealed record PeerHealth(string NodeId, string Address, Reachability Reachability, double Phi, double? RttMs, long? LastHeartbeatMs, bool Watched);
 
 public sealed record NodeStatusReport(
     CoreStatus Core,
