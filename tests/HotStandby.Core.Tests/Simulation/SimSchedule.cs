@@ -30,7 +30,8 @@ public sealed record SimSchedule(int Seed, IReadOnlyList<SimFault> Faults, long 
         for (var i = 0; i < count; i++)
         {
             var at = random.NextInt64(500, windowMs - 200);
-            var until = Math.Min(windowMs, at + random.NextInt64(50, 2500));
+            // Short faults (a quick restart, a brief pause) land inside one lease; long ones outlast elections.
+            var until = Math.Min(windowMs, at + (random.Next(2) == 0 ? random.NextInt64(10, 300) : random.NextInt64(300, 2500)));
             faults.Add(random.Next(5) switch
             {
                 0 => new SimFault.Crash(at, until, random.Next(3)),

@@ -59,3 +59,34 @@ public sealed class SimulationTests
         Assert.Null(RunOne(seed, FailoverMode.Witness, FailbackMode.Auto));
     }
 }
+
+/// <summary>
+/// A targeted sweep: a and b cannot hear each other while the witness crashes and restarts quickly at every offset
+/// within a lease. A restarted voter must not vote before acceptable-pause, or it helps elect b while a's lease (built
+/// on the witness's ack from before the crash) still holds.
+/// </summary>
+public sealed class QuickRestartSweepTests
+{
+    [Fact]
+    public void Witness_restarting_inside_a_lease_never_makes_a_second_serving_primary()
+    {
+        var failures = new List<string>();
+        var seed = 0;
+        for (var crashAt = 1500L; crashAt < 2500; crashAt += 3)
+        {
+            foreach (var downMs in new long[] { 5, 15, 40 })
+            {
+                seed++;
+                var schedule = new SimSchedule(seed, [
+                    new SimFault.Partition(1000, 4000, [(0, 1), (1, 0)]),
+                    new SimFault.Crash(crashAt, crashAt + downMs, 2),
+                ], FaultsEndMs: 4000);
+                string? report;
+                try { report = new SimCluster(seed).Run(schedule, 6000); }
+                catch (SimViolation v) { report = v.Message; }
+                if (report is not null) failures.Add(report);
+            }
+        }
+        Assert.True(failures.Count == 0, $"{failures.Count} violations; first: {failures.FirstOrDefault()}");
+    }
+}
