@@ -114,8 +114,14 @@ public sealed class ProcessFailoverTests() : TestKit("akka.loglevel = WARNING"),
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Contains("witness", await refused.Content.ReadAsStringAsync());
 
-        var accepted = await http.PostAsync($"{_cluster.HttpUrl("a")}/admin/switchover?to=b", null);
-        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        var (statusExit, statusOut, _) = await HostProcess.RunToExit(TimeSpan.FromSeconds(60), "status", "--endpoint", _cluster.HttpUrl("b"));
+        Assert.Equal(0, statusExit);
+        Assert.Contains("primary: a", statusOut);
+
+        // The command-line switchover follows the redirect from the standby to the primary.
+        var (switchExit, switchOut, switchErr) = await HostProcess.RunToExit(TimeSpan.FromSeconds(60), "switchover", "--to", "b", "--endpoint", _cluster.HttpUrl("b"));
+        Assert.True(switchExit == 0, switchErr);
+        Assert.Contains("switchover to b started", switchOut);
         await AwaitServing("b");
     }
 }

@@ -47,9 +47,28 @@ public static class NodeHost
         using (dataLock)
         {
             ResilientNode? started = null;
-            await using var http = await HttpApi.StartAsync(settings.HttpHostname, settings.HttpPort, () => started);
+            HttpApi http;
+            try
+            {
+                http = await HttpApi.StartAsync(settings.HttpHostname, settings.HttpPort, () => started);
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"hotstandby: cannot serve HTTP on {settings.HttpHostname}:{settings.HttpPort} (hotstandby.http.port): {FirstLine(e.Message)}");
+                return ExitFault;
+            }
+            await using var _ = http;
             node.Core.HttpUrl = http.Url;
-            var runtime = node.Start();
+            NodeRuntime runtime;
+            try
+            {
+                runtime = node.Start();
+            }
+            catch (Exception e)
+            {
+                Console.Error.WriteLine($"hotstandby: cannot start remoting on port {loaded.RemotingPort} (akka.remote.dot-netty.tcp.port): {Innermost(e)}");
+                return ExitFault;
+            }
             started = node;
             log($"node {settings.NodeId} ({(settings.IsWitness ? "witness" : "data")}) at {runtime.Address}, HTTP {http.Url}, data {settings.DataDir}");
 
@@ -72,6 +91,15 @@ public static class NodeHost
             log("stopped");
             return ExitOk;
         }
+    }
+
+    private static string FirstLine(string message) => message.Split('\n')[0].Trim();
+
+    /// <summary>The root cause's message; Akka wraps a bind failure in several aggregate exceptions.</summary>
+    private static string Innermost(Exception e)
+    {
+        while (e.InnerException is { } inner) e = inner;
+        return FirstLine(e.Message);
     }
 
     /// <summary>A stopping primary hands the role to a healthy standby and waits until it follows the new primary.</summary>

@@ -1,0 +1,56 @@
+using System.Net;
+using System.Net.Sockets;
+using Xunit;
+
+namespace HotStandby.Host.Tests;
+
+/// <summary>A node that cannot take its ports says which key and port, in one line, and exits 1.</summary>
+public sealed class StartupErrorTests : IDisposable
+{
+    private readonly string _dir = HostProcess.TempDir("hs-startup");
+    private readonly TcpListener _occupied = new(IPAddress.Loopback, 0);
+
+    public StartupErrorTests() => _occupied.Start();
+
+    private int OccupiedPort => ((IPEndPoint)_occupied.LocalEndpoint).Port;
+
+    public void Dispose()
+    {
+        _occupied.Stop();
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+
+    private string Config()
+    {
+        var path = Path.Combine(_dir, "node.conf");
+        File.WriteAllText(path, $$"""
+            hotstandby {
+              node-id = a
+              data-dir = "{{Path.Combine(_dir, "data")}}"
+              peers = [{ node-id = b, address = "akka.tcp://hotstandby@127.0.0.1:4072" }, { node-id = w, address = "akka.tcp://hotstandby@127.0.0.1:4073" }]
+            }
+            """);
+        return path;
+    }
+
+    [Fact]
+    public async Task Occupied_http_port_is_named()
+    {
+        var (exit, _, stderr) = await HostProcess.RunToExit(TimeSpan.FromSeconds(60), "run", "--config", Config(),
+            "--set", $"hotstandby.http.port={OccupiedPort}", "--set", "akka.remote.dot-netty.tcp.port=1");
+        Assert.Equal(1, exit);
+        Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"hotstandby.http.port", stderr);
+        Assert.Contains($"{OccupiedPort}", stderr);
+    }
+
+    [Fact]
+    public async Task Occupied_remoting_port_is_named()
+    {
+        var (exit, _, stderr) = await HostProcess.RunToExit(TimeSpan.FromSeconds(60), "run", "--config", Config(),
+            "--set", "hotstandby.http.port=0", "--set", $"akka.remote.dot-netty.tcp.port={OccupiedPort}");
+        Assert.Equal(1, exit);
+        Assert.Contains($"port {OccupiedPort} (akka.remote.dot-netty.tcp.port)", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+}
