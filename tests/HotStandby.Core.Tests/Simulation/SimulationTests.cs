@@ -51,12 +51,17 @@ public sealed class SimulationTests
     public void Random_schedules_in_two_node_mode_converge_to_one_primary_after_heal() =>
         RunMany(200_001, 1_000, FailoverMode.TwoNode, FailbackMode.Auto);
 
-    /// <summary>Set HS_SIM_SEED to replay one schedule with its full report.</summary>
+    /// <summary>
+    /// Replays one schedule with its full report: HS_SIM_SEED=N, and HS_SIM_MODE=two-node or HS_SIM_FAILBACK=off for the
+    /// other runs (seeds from 100,001 use failback off, from 200,001 two-node mode).
+    /// </summary>
     [Fact]
     public void Replay()
     {
         var seed = int.TryParse(Environment.GetEnvironmentVariable("HS_SIM_SEED"), out var s) ? s : 42;
-        Assert.Null(RunOne(seed, FailoverMode.Witness, FailbackMode.Auto));
+        var mode = Environment.GetEnvironmentVariable("HS_SIM_MODE") == "two-node" ? FailoverMode.TwoNode : FailoverMode.Witness;
+        var failback = Environment.GetEnvironmentVariable("HS_SIM_FAILBACK") == "off" ? FailbackMode.Off : FailbackMode.Auto;
+        Assert.Null(RunOne(seed, mode, failback));
     }
 }
 
