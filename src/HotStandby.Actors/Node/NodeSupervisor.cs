@@ -40,7 +40,7 @@ public sealed class NodeSupervisor : ReceiveActor, IWithTimers
     private IActorRef _heartbeat = ActorRefs.Nobody;
     private IActorRef _hooks = ActorRefs.Nobody;
     private Heartbeat? _lastTemplate;
-    private long _failovers;
+    private long _promotions;
     private Exception? _lastChildError;
     private bool _restartRequested;
 
@@ -216,7 +216,7 @@ public sealed class NodeSupervisor : ReceiveActor, IWithTimers
         var e = new RoleEvent(_settings.NodeId, DateTimeOffset.UtcNow, change);
         if (change.To == NodeRole.Faulted) _log.Error(change.ToLogLine());
         else _log.Info(change.ToLogLine());
-        if (change.To == NodeRole.Primary && change.From == NodeRole.Standby) _failovers++;
+        if (change.To == NodeRole.Primary && change.From == NodeRole.Standby) _promotions++;
         _events.Add(e);
         if (_events.Count > MaxEvents) _events.RemoveAt(0);
         Context.System.EventStream.Publish(e);
@@ -244,6 +244,6 @@ public sealed class NodeSupervisor : ReceiveActor, IWithTimers
     {
         var now = _clock.NowMs;
         var address = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString();
-        return new NodeStatusReport(_core.Status(now), _health, _events.ToList(), now, address, _failovers);
+        return new NodeStatusReport(_core.Status(now), _health, _events.ToList(), now, address, _promotions);
     }
 }

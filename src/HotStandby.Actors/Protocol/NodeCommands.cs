@@ -30,7 +30,7 @@ public sealed record NodeStatusReport(
     IReadOnlyList<RoleEvent> Events,
     long NowMs,
     string Address,
-    long Failovers);
+    long Promotions);
 
 /// <summary>Published when this incarnation should be replaced by a new actor system (same data, same core).</summary>
 public sealed record IncarnationRestartRequested(string NodeId, string Reason);

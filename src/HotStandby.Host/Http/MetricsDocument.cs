@@ -28,7 +28,7 @@ public static class MetricsDocument
         Metric("hotstandby_lease_remaining_ms", "time left on the primary's lease", "gauge", [($"{{{node}}}", core.LeaseRemainingMs)]);
         Metric("hotstandby_commit_index", "commit index", "gauge", [($"{{{node}}}", core.CommitIndex)]);
         Metric("hotstandby_promotions_total", "times this node became primary since the process started", "counter",
-            [($"{{{node}}}", report.Failovers)]);
+            [($"{{{node}}}", report.Promotions)]);
         Metric("hotstandby_incarnations", "actor systems this process has run (more than 1 after quarantine recovery)", "gauge",
             [($"{{{node}}}", incarnation)]);
         Metric("hotstandby_peer_reachable", "1 when the peer is reachable by heartbeat and DeathWatch", "gauge",

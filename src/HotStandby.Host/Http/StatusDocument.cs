@@ -37,7 +37,7 @@ public static class StatusDocument
             switchoverTarget = core.SwitchoverTarget,
             address = report.Address,
             incarnation,
-            promotions = report.Failovers,
+            promotions = report.Promotions,
             peers = core.Peers.Select(p => PeerDocument(p, healthById.GetValueOrDefault(p.NodeId), now))
                 .Concat(report.Health.Where(h => core.Peers.All(p => p.NodeId != h.NodeId)).Select(UnknownPeer))
                 .ToList(),
