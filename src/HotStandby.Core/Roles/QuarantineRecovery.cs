@@ -13,7 +13,11 @@ namespace HotStandby.Core.Roles;
 /// </summary>
 public static class QuarantineRecovery
 {
-    public static long RestartAfterMs(long promotionWaitMs) => Math.Max(2 * promotionWaitMs, 1000);
+    /// <summary>
+    /// Longer than Akka needs to reconnect a healed link on its own (connection-timeout 2 s + retry gate 1 s in
+    /// reference.conf), so that only a link that stays closed causes a restart.
+    /// </summary>
+    public static long RestartAfterMs(long promotionWaitMs) => Math.Max(2 * promotionWaitMs, 3000);
 
     public static string? Decide(string self, NodeRole selfRole, IEnumerable<PeerView> peers, long nowMs, long freshMs, long restartAfterMs)
     {
