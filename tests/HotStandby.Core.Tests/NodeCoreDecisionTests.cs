@@ -1,5 +1,6 @@
 using HotStandby.Core.Protocol;
 using HotStandby.Core.Roles;
+using HotStandby.Core.Settings;
 using Xunit;
 using static HotStandby.Core.Tests.CoreFixtures;
 
@@ -217,5 +218,28 @@ public sealed class NodeCoreDecisionTests
         Assert.Contains("no healthy standby", result.Message);
         var unknown = Single<CommandResult>(a.Handle(new SwitchoverCommand("zz", "test"), 1001));
         Assert.Contains("unknown node 'zz'", unknown.Message);
+    }
+}
+
+public sealed class OperatorPromotionTests
+{
+    [Fact]
+    public void In_off_mode_an_operator_can_make_a_standby_stand_when_no_primary_is_known()
+    {
+        var b = Started(Config("b", mode: FailoverMode.Off), epoch: 5, at: 0);
+        Assert.Empty(b.Handle(Tick.Instance, 10_000).OfType<Broadcast>()); // never by itself
+        var effects = b.Handle(new SwitchoverCommand(null, "operator switchover"), 10_001);
+        Assert.True(Single<CommandResult>(effects).Accepted);
+        Assert.Equal(6, ((PreVoteRequest)Single<Broadcast>(effects).Message).Epoch);
+    }
+
+    [Fact]
+    public void Operator_promotion_is_refused_while_a_primary_is_heard()
+    {
+        var b = Started(Config("b", mode: FailoverMode.Off), epoch: 5, at: 0);
+        b.Handle(HeartbeatFrom("a", 5, NodeRole.Primary, 990), 1000);
+        var result = Single<CommandResult>(b.Handle(new SwitchoverCommand("b", "operator switchover"), 1100));
+        Assert.False(result.Accepted);
+        Assert.Contains("follows primary a", result.Message);
     }
 }

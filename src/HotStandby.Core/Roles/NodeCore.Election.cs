@@ -56,7 +56,13 @@ public sealed partial class NodeCore
                 PromoteAlone(nowMs);
                 return;
         }
-        _electionWhy = WhyNoPrimary(nowMs);
+        StartPreVote(nowMs, WhyNoPrimary(nowMs));
+    }
+
+    /// <summary>Asks for pre-votes for the next epoch; voters apply every rule, so this can never depose a live primary.</summary>
+    private void StartPreVote(long nowMs, string why)
+    {
+        _electionWhy = why;
         _phase = Phase.PreVote;
         _phaseStartedMs = nowMs;
         _proposedEpoch = _state.Epoch + 1;

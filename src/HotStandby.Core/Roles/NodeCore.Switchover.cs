@@ -31,6 +31,8 @@ public sealed partial class NodeCore
     {
         if (_role == NodeRole.Demoting && _switchover is { } current)
             return (false, $"a switchover to {current.Target} is already under way");
+        if (_role == NodeRole.Standby && !_s.IsWitness && (target is null || target == _s.NodeId))
+            return TryOperatorPromotion(reason, nowMs);
         if (_role != NodeRole.Primary)
             return (false, $"{_s.NodeId} is {_role.ToWire()}, not primary; the primary is {_primaryId ?? "unknown"}");
         if (target == _s.NodeId)
@@ -57,6 +59,25 @@ public sealed partial class NodeCore
         TransitionTo(NodeRole.Demoting, nowMs, $"switchover to {chosen.NodeId} ({reason}): writes stopped until it holds the commit point");
         ProgressSwitchover(nowMs);
         return (true, $"switchover to {chosen.NodeId} started");
+    }
+
+    /// <summary>
+    /// No primary to hand over from (failover.mode = off, or a failed election): the operator asks this standby to stand
+    /// now. Votes are still needed and voters still refuse while they hear a primary, so this cannot make a second one.
+    /// </summary>
+    private (bool Ok, string Message) TryOperatorPromotion(string reason, long nowMs)
+    {
+        if (_primaryId is { } p && nowMs - _lastPrimaryContactMs < _s.PromotionWaitMs)
+            return (false, $"{_s.NodeId} follows primary {p} (heard {nowMs - _lastPrimaryContactMs} ms ago); ask the primary for a switchover");
+        if (_phase != Phase.None)
+            return (false, $"{_s.NodeId} is already standing for epoch {_proposedEpoch}");
+        if (_s.FailoverMode == FailoverMode.TwoNode)
+        {
+            PromoteAlone(nowMs);
+            return (true, $"{_s.NodeId} promoted itself (two-node mode, {reason})");
+        }
+        StartPreVote(nowMs, $"{reason}: {WhyNoPrimary(nowMs)}");
+        return (true, $"no primary is known: {_s.NodeId} stands for epoch {_proposedEpoch} (needs a majority of votes)");
     }
 
     private void ProgressSwitchover(long nowMs)

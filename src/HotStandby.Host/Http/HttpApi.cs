@@ -80,7 +80,8 @@ public sealed class HttpApi : IAsyncDisposable
     {
         if (target is { Length: 0 }) target = null;
         var (node, report) = await Status();
-        if (report.Core.Role != NodeRole.Primary)
+        var standsItself = report.Core.PrimaryId is null && (target is null || target == report.Core.NodeId);
+        if (report.Core.Role != NodeRole.Primary && !standsItself)
         {
             var primary = report.Core.Peers.FirstOrDefault(p => p.NodeId == report.Core.PrimaryId);
             if (primary?.HttpUrl is { } url)

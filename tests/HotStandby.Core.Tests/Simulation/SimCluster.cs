@@ -70,7 +70,8 @@ public sealed class SimCluster
         }
         foreach (var fault in schedule.Faults)
         {
-            if (fault is SimFault.Crash or SimFault.Pause && ((fault as SimFault.Crash)?.Node ?? ((SimFault.Pause)fault).Node) >= NodeCount) continue;
+            var node = fault switch { SimFault.Crash c => c.Node, SimFault.Pause p => p.Node, SimFault.Switchover o => o.Node, _ => 0 };
+            if (node >= NodeCount || fault is SimFault.Switchover { Target: >= 2 } && NodeCount < 3) continue;
             Schedule(fault.AtMs, new FaultEvent(fault, Start: true));
             Schedule(fault.UntilMs, new FaultEvent(fault, Start: false));
         }
@@ -173,6 +174,16 @@ public sealed class SimCluster
                 foreach (var link in p.Links)
                     _cut[link] = Math.Max(0, _cut.GetValueOrDefault(link) + (start ? 1 : -1));
                 Trace($"{(start ? "cut" : "mend")} {string.Join(" ", p.Links.Select(l => $"{Names[l.From]}->{Names[l.To]}"))}");
+                break;
+            case SimFault.Switchover o when start:
+                if (Up(o.Node) && _paused[o.Node] == 0)
+                {
+                    var effects = _cores[o.Node]!.Handle(new SwitchoverCommand(o.Target is { } t ? Names[t] : null, "operator"), Local(o.Node));
+                    Trace($"operator switchover at {Names[o.Node]}: {effects.OfType<CommandResult>().FirstOrDefault()?.Message}");
+                    Apply(o.Node, effects);
+                }
+                break;
+            case SimFault.Switchover:
                 break;
             case SimFault.Loss l:
                 if (start) _losses.Add(l.Probability);

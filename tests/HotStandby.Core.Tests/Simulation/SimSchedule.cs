@@ -8,6 +8,8 @@ public abstract record SimFault(long AtMs, long UntilMs)
     /// <summary>Drops every message on the listed directed links (from, to); one-way when only one direction is listed.</summary>
     public sealed record Partition(long AtMs, long UntilMs, (int From, int To)[] Links) : SimFault(AtMs, UntilMs);
     public sealed record Loss(long AtMs, long UntilMs, double Probability) : SimFault(AtMs, UntilMs);
+    /// <summary>An operator asks <paramref name="Node"/> for a switchover (to <paramref name="Target"/>, or "the best").</summary>
+    public sealed record Switchover(long AtMs, int Node, int? Target) : SimFault(AtMs, AtMs);
 
     public string Describe() => this switch
     {
@@ -15,6 +17,7 @@ public abstract record SimFault(long AtMs, long UntilMs)
         Pause p => $"{p.AtMs,6} ms pause {SimCluster.Names[p.Node]} until {p.UntilMs}",
         Partition p => $"{p.AtMs,6} ms cut {string.Join(" ", p.Links.Select(l => $"{SimCluster.Names[l.From]}->{SimCluster.Names[l.To]}"))} until {p.UntilMs}",
         Loss l => $"{l.AtMs,6} ms drop {l.Probability:P0} of messages until {l.UntilMs}",
+        Switchover o => $"{o.AtMs,6} ms operator asks {SimCluster.Names[o.Node]} to switch over to {(o.Target is { } t ? SimCluster.Names[t] : "any")}",
         _ => GetType().Name,
     };
 }
@@ -32,11 +35,12 @@ public sealed record SimSchedule(int Seed, IReadOnlyList<SimFault> Faults, long 
             var at = random.NextInt64(500, windowMs - 200);
             // Short faults (a quick restart, a brief pause) land inside one lease; long ones outlast elections.
             var until = Math.Min(windowMs, at + (random.Next(2) == 0 ? random.NextInt64(10, 300) : random.NextInt64(300, 2500)));
-            faults.Add(random.Next(5) switch
+            faults.Add(random.Next(6) switch
             {
                 0 => new SimFault.Crash(at, until, random.Next(3)),
                 1 => new SimFault.Pause(at, until, random.Next(3)),
                 2 => new SimFault.Loss(at, until, random.NextDouble() * 0.5),
+                3 => new SimFault.Switchover(at, random.Next(2), random.Next(3) is var t && t < 2 ? t : null),
                 _ => new SimFault.Partition(at, until, RandomLinks(random)),
             });
         }
