@@ -45,6 +45,13 @@ public sealed class FailoverSpecs() : TestKit("akka.loglevel = WARNING"), IAsync
         Assert.True(status.Core.Epoch > epochBefore);
         Assert.Contains("w voted", status.Core.LastRoleChange!.Reason);
         Assert.Contains("primary a unreachable", status.Core.LastRoleChange.Reason);
+        // The heartbeat actor reports the dead peer: phi past the threshold, and DeathWatch fired.
+        await AwaitAssertAsync(async () =>
+        {
+            var health = (await _nodes.Status("b")).Health.Single(h => h.NodeId == "a");
+            Assert.Equal(Reachability.Unreachable, health.Reachability);
+            Assert.False(health.Watched);
+        }, Generous, TimeSpan.FromMilliseconds(50));
     }
 
     [Fact]
