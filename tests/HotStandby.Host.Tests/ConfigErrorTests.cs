@@ -38,6 +38,7 @@ public sealed class ConfigErrorTests : IDisposable
         { "negative", ValidNode + "\nhotstandby.heartbeat.interval = -1s", ["hotstandby.heartbeat.interval", "negative"] },
         { "duplicate", ValidNode.Replace("node-id = w", "node-id = b"), ["hotstandby.peers", "duplicate node id 'b'"] },
         { "lease", ValidNode + "\nhotstandby.failover.lease = 2s", ["hotstandby.failover.lease", "90 %"] },
+        { "self", ValidNode + "\nakka.remote.dot-netty.tcp.port = 4072", ["hotstandby.peers", "this node's own address"] },
     };
 
     [Theory]

@@ -41,6 +41,7 @@ public sealed class HeartbeatActor : ReceiveActor, IWithTimers
     private readonly IActorRef _supervisor;
     private readonly IMonotonicClock _clock;
     private readonly Dictionary<Address, PeerLink> _links = new();
+    private readonly Dictionary<Address, string> _configuredIds = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private Heartbeat? _template;
 
@@ -55,7 +56,11 @@ public sealed class HeartbeatActor : ReceiveActor, IWithTimers
         _supervisor = supervisor;
         _clock = clock;
         foreach (var peer in settings.Peers)
-            LinkFor(Address.Parse(peer.Address));
+        {
+            var address = Address.Parse(peer.Address);
+            LinkFor(address);
+            if (peer.NodeId is { } id) _configuredIds[address] = id;
+        }
 
         Receive<UpdateHeartbeat>(u =>
         {
@@ -65,6 +70,8 @@ public sealed class HeartbeatActor : ReceiveActor, IWithTimers
         Receive<Heartbeat>(hb =>
         {
             var link = LinkFor(Sender.Path.Address);
+            if (link.NodeId != hb.From && _configuredIds.TryGetValue(link.Address, out var configured) && configured != hb.From)
+                _log.Warning("the peer at {0} calls itself '{1}' but hotstandby.peers names it '{2}'", link.Address, hb.From, configured);
             link.NodeId = hb.From;
             link.Reachability.Heartbeat(_clock.NowMs);
             _supervisor.Forward(hb);

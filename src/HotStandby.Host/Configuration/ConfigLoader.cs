@@ -46,6 +46,9 @@ public static class ConfigLoader
             throw new ConfigException($"{file}: {portKey}: {FirstLine(e.Message)}");
         }
         if (port is < 1 or > 65535) throw new ConfigException($"{file}: {portKey}: {port} is not a TCP port (1-65535)");
+        var own = $"akka.tcp://{NodeRuntime.SystemName}@{config.GetString("akka.remote.dot-netty.tcp.hostname")}:{port}";
+        if (settings.Peers.FirstOrDefault(p => string.Equals(p.Address, own, StringComparison.OrdinalIgnoreCase)) is { } self)
+            throw new ConfigException($"{file}: hotstandby.peers: '{self.Address}' is this node's own address ({portKey})");
 
         // Relative data directories belong to the config file's directory, not to wherever the process was started.
         if (!Path.IsPathRooted(settings.DataDir))

@@ -39,9 +39,13 @@ public sealed class SimulationTests
                     $"seeds {string.Join(", ", failures.Select(f => f.Seed).Order().Take(20))}. First: {first.Report}");
     }
 
+    /// <summary>HS_SIM_SCHEDULES raises the count for a longer local search (the CI run uses 10,000).</summary>
+    private static int Scaled(int count) =>
+        int.TryParse(Environment.GetEnvironmentVariable("HS_SIM_SCHEDULES"), out var n) && n > count ? n : count;
+
     [Fact]
     public void Ten_thousand_random_schedules_in_witness_mode_keep_one_primary_and_recover() =>
-        RunMany(1, 10_000, FailoverMode.Witness, FailbackMode.Auto);
+        RunMany(1, Scaled(10_000), FailoverMode.Witness, FailbackMode.Auto);
 
     [Fact]
     public void Random_schedules_with_failback_off_keep_one_primary_and_recover() =>
