@@ -49,11 +49,11 @@ public sealed class SimulationTests
 
     [Fact]
     public void Random_schedules_with_failback_off_keep_one_primary_and_recover() =>
-        RunMany(100_001, 1_000, FailoverMode.Witness, FailbackMode.Off);
+        RunMany(100_001, Scaled(1_000), FailoverMode.Witness, FailbackMode.Off);
 
     [Fact]
     public void Random_schedules_in_two_node_mode_converge_to_one_primary_after_heal() =>
-        RunMany(200_001, 1_000, FailoverMode.TwoNode, FailbackMode.Auto);
+        RunMany(200_001, Scaled(1_000), FailoverMode.TwoNode, FailbackMode.Auto);
 
     /// <summary>
     /// Replays one schedule with its full report: HS_SIM_SEED=N, and HS_SIM_MODE=two-node or HS_SIM_FAILBACK=off for the
