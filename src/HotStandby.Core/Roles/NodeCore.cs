@@ -38,8 +38,6 @@ public sealed partial class NodeCore
     public NodeRole Role => _role;
     public long Epoch => _state.Epoch;
     public string? PrimaryId => _primaryId;
-    public PersistentState PersistedState => _state;
-    public CoreSettings Settings => _s;
 
     /// <summary>True only while this node may acknowledge writes: primary, and (where leases apply) its lease holds.</summary>
     public bool CanServeWrites(long nowMs) => _role == NodeRole.Primary && LeaseHolds(nowMs);
