@@ -1,17 +1,11 @@
-using Akka.TestKit.Xunit2;
 using HotStandby.Core.Roles;
 using Xunit;
 
 namespace HotStandby.Actors.Tests;
 
 [Collection(TimingCollection.Name)]
-public sealed class FailbackSpecs() : TestKit("akka.loglevel = WARNING")
+public sealed class FailbackSpecs : NodeSpec
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
-
-    private async Task AwaitServing(TestNodes nodes, string id) =>
-        await AwaitAssertAsync(async () => Assert.Equal([id], await nodes.Serving()), Generous, TimeSpan.FromMilliseconds(50));
-
     [Fact]
     public async Task Preferred_node_that_returns_takes_the_role_back_after_stable_after()
     {

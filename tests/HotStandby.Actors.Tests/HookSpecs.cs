@@ -1,14 +1,11 @@
-using Akka.TestKit.Xunit2;
 using HotStandby.Core.Roles;
 using Xunit;
 
 namespace HotStandby.Actors.Tests;
 
 [Collection(TimingCollection.Name)]
-public sealed class HookSpecs() : TestKit("akka.loglevel = WARNING")
+public sealed class HookSpecs : NodeSpec
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task Promote_hook_runs_with_the_change_in_its_environment()
     {
@@ -34,6 +31,6 @@ public sealed class HookSpecs() : TestKit("akka.loglevel = WARNING")
             Assert.Equal(NodeRole.Faulted, a.Core.Role);
             Assert.Contains("on-promote hook 'exit 3' exited with 3", a.Core.LastRoleChange!.Reason);
         }, Generous, TimeSpan.FromMilliseconds(50));
-        await AwaitAssertAsync(async () => Assert.Equal(["b"], await nodes.Serving()), Generous, TimeSpan.FromMilliseconds(50));
+        await AwaitServing(nodes, "b");
     }
 }

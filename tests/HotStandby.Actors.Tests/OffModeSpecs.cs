@@ -1,20 +1,17 @@
-using Akka.TestKit.Xunit2;
 using HotStandby.Core.Roles;
 using Xunit;
 
 namespace HotStandby.Actors.Tests;
 
 [Collection(TimingCollection.Name)]
-public sealed class OffModeSpecs() : TestKit("akka.loglevel = WARNING")
+public sealed class OffModeSpecs : NodeSpec
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task Failover_off_never_promotes_by_itself_but_an_operator_can_promote_the_standby()
     {
         await using var nodes = new TestNodes(("a", false, true), ("b", false, false), ("w", true, false)) { FailoverMode = FailoverMode.Off };
         nodes.StartAll();
-        await AwaitAssertAsync(async () => Assert.Equal(["a"], await nodes.Serving()), Generous, TimeSpan.FromMilliseconds(50));
+        await AwaitServing(nodes, "a");
         await nodes.Kill("a");
 
         // Well past acceptable-pause (400 ms) and several election timeouts: b stays a standby.
@@ -29,7 +26,7 @@ public sealed class OffModeSpecs() : TestKit("akka.loglevel = WARNING")
 
         var result = await nodes["b"].SwitchoverAsync(null, TimeSpan.FromSeconds(3));
         Assert.True(result.Accepted, result.Message);
-        await AwaitAssertAsync(async () => Assert.Equal(["b"], await nodes.Serving()), Generous, TimeSpan.FromMilliseconds(50));
+        await AwaitServing(nodes, "b");
         Assert.Contains("operator switchover", (await nodes.Status("b")).Core.LastRoleChange!.Reason);
     }
 }

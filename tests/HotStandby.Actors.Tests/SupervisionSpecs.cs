@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.TestKit.Xunit2;
 using HotStandby.Core.Roles;
 using Xunit;
 
@@ -7,16 +6,14 @@ namespace HotStandby.Actors.Tests;
 
 /// <summary>What the role supervisor does when a child or the disk fails.</summary>
 [Collection(TimingCollection.Name)]
-public sealed class SupervisionSpecs() : TestKit("akka.loglevel = WARNING")
+public sealed class SupervisionSpecs : NodeSpec
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task Crashed_heartbeat_child_is_started_again_and_the_node_keeps_its_role()
     {
         await using var nodes = TestNodes.Trio();
         nodes.StartAll();
-        await AwaitAssertAsync(async () => Assert.Equal(["a"], await nodes.Serving()), Generous, TimeSpan.FromMilliseconds(50));
+        await AwaitServing(nodes, "a");
         var system = nodes["a"].System;
         var before = await system.ActorSelection("/user/node/heartbeat").ResolveOne(TimeSpan.FromSeconds(3));
 
@@ -27,7 +24,7 @@ public sealed class SupervisionSpecs() : TestKit("akka.loglevel = WARNING")
             var after = await system.ActorSelection("/user/node/heartbeat").ResolveOne(TimeSpan.FromSeconds(1));
             Assert.NotEqual(before, after);
         }, Generous, TimeSpan.FromMilliseconds(50));
-        await AwaitAssertAsync(async () => Assert.Equal(["a"], await nodes.Serving()), Generous, TimeSpan.FromMilliseconds(50));
+        await AwaitServing(nodes, "a");
     }
 
     [Fact]
@@ -35,7 +32,7 @@ public sealed class SupervisionSpecs() : TestKit("akka.loglevel = WARNING")
     {
         await using var nodes = TestNodes.Trio();
         nodes.StartAll();
-        await AwaitAssertAsync(async () => Assert.Equal(["a"], await nodes.Serving()), Generous, TimeSpan.FromMilliseconds(50));
+        await AwaitServing(nodes, "a");
         // A directory where the state file's temporary copy must go makes every save fail.
         Directory.CreateDirectory(Path.Combine(nodes.DataDir("b"), "node-state.tmp"));
 
