@@ -1,29 +1,27 @@
+using System.Buffers.Binary;
+using System.Numerics;
+
 namespace HotStandby.Storage;
 
-/// <summary>CRC-32C (Castagnoli), table-driven; the checksum on every durable record.</summary>
+/// <summary>CRC-32C (Castagnoli), the checksum on every durable record; hardware-accelerated where the CPU has it.</summary>
 public static class Crc32C
 {
-    private static readonly uint[] Table = BuildTable();
+    public static uint Compute(ReadOnlySpan<byte> data) => Finish(Append(Start, data));
 
-    private static uint[] BuildTable()
+    /// <summary>The running value before any data; feed it through <see cref="Append"/> and end with <see cref="Finish"/>.</summary>
+    public const uint Start = 0xFFFFFFFFu;
+
+    public static uint Append(uint crc, ReadOnlySpan<byte> data)
     {
-        const uint poly = 0x82F63B78u;
-        var table = new uint[256];
-        for (uint i = 0; i < 256; i++)
+        while (data.Length >= 8)
         {
-            var c = i;
-            for (var k = 0; k < 8; k++)
-                c = (c & 1) != 0 ? poly ^ (c >> 1) : c >> 1;
-            table[i] = c;
+            crc = BitOperations.Crc32C(crc, BinaryPrimitives.ReadUInt64LittleEndian(data));
+            data = data[8..];
         }
-        return table;
+        foreach (var b in data)
+            crc = BitOperations.Crc32C(crc, b);
+        return crc;
     }
 
-    public static uint Compute(ReadOnlySpan<byte> data)
-    {
-        var crc = 0xFFFFFFFFu;
-        foreach (var b in data)
-            crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
-        return crc ^ 0xFFFFFFFFu;
-    }
+    public static uint Finish(uint crc) => crc ^ 0xFFFFFFFFu;
 }

@@ -26,3 +26,9 @@ public sealed record FaultRaised(string Reason) : ICoreCommand;
 
 /// <summary>Remote DeathWatch reported the peer's supervisor terminated: a second, independent signal.</summary>
 public sealed record PeerTerminated(string NodeId) : ICoreCommand;
+
+/// <summary>
+/// The primary's store judged a standby's eligibility (sync timed out → not eligible; caught up → eligible again).
+/// See <see cref="Replication.SyncPolicy"/>.
+/// </summary>
+public sealed record StandbyEligibility(string NodeId, bool Eligible, string Reason) : ICoreCommand;

@@ -14,6 +14,7 @@ public interface IPeerMessage
 /// echoed back in the ack so that a primary's lease counts from when it sent, never from when a peer received.
 /// <paramref name="Hears"/> names the peers the sender currently hears, so a node can tell a dead peer from a link
 /// that only Akka's quarantine keeps closed. <paramref name="HttpUrl"/> is where the sender's HTTP API listens.
+/// A primary lists in <paramref name="NotEligible"/> the standbys it has excused from sync replication: voters refuse them.
 /// </summary>
 public sealed record Heartbeat(
     string From,
@@ -28,18 +29,22 @@ public sealed record Heartbeat(
     string? HttpUrl,
     long SentAtMs) : IPeerMessage
 {
+    public IReadOnlyList<string> NotEligible { get; init; } = Array.Empty<string>();
+
     /// <summary>Structural equality, so that an unchanged heartbeat content is recognised as such.</summary>
     public bool Equals(Heartbeat? other) =>
         other is not null && From == other.From && Epoch == other.Epoch && Role == other.Role && PrimaryId == other.PrimaryId
         && LastLog == other.LastLog && CommitIndex == other.CommitIndex && PreferredPrimary == other.PreferredPrimary
-        && Eligible == other.Eligible && HttpUrl == other.HttpUrl && SentAtMs == other.SentAtMs && Hears.SequenceEqual(other.Hears);
+        && Eligible == other.Eligible && HttpUrl == other.HttpUrl && SentAtMs == other.SentAtMs && Hears.SequenceEqual(other.Hears)
+        && NotEligible.SequenceEqual(other.NotEligible);
 
     public override int GetHashCode() => HashCode.Combine(From, Epoch, Role, PrimaryId, LastLog, CommitIndex, SentAtMs);
 }
 
 /// <summary>
 /// The answer to a heartbeat. <paramref name="Accepted"/> is true when the receiver follows the sender as primary
-/// of <paramref name="HeartbeatEpoch"/>; only such acks extend a primary's lease.
+/// of <paramref name="HeartbeatEpoch"/>; only such acks extend a primary's lease. <see cref="NotEligible"/> echoes the
+/// standbys the receiver now refuses to vote for, so a primary knows the voters learned it.
 /// </summary>
 public sealed record HeartbeatAck(
     string From,
@@ -47,7 +52,10 @@ public sealed record HeartbeatAck(
     long HeartbeatEpoch,
     long EchoSentAtMs,
     bool Accepted,
-    LogPosition LastLog) : IPeerMessage;
+    LogPosition LastLog) : IPeerMessage
+{
+    public IReadOnlyList<string> NotEligible { get; init; } = Array.Empty<string>();
+}
 
 /// <summary>"Would you vote for me in <paramref name="Epoch"/>?" — asked before bumping the epoch, so an isolated node cannot inflate epochs.</summary>
 public sealed record PreVoteRequest(string From, long Epoch, LogPosition LastLog) : IPeerMessage;

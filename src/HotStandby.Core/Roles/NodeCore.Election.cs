@@ -20,7 +20,7 @@ public sealed partial class NodeCore
 
     private void EvaluateElection(long nowMs)
     {
-        if (_s.IsWitness) return;
+        if (_s.IsWitness || SelfNotEligible) return;
         if (_phase != Phase.None)
         {
             if (nowMs - _phaseStartedMs >= _s.ElectionTimeoutMs)
@@ -151,7 +151,7 @@ public sealed partial class NodeCore
     {
         var refusal = _role == NodeRole.Faulted ? $"{_s.NodeId} is faulted"
             : r.Epoch <= _state.Epoch ? $"epoch {r.Epoch} is not above {_state.Epoch}"
-            : StickyReason(r.From, nowMs) ?? LogBehindReason(r.LastLog) ?? DeferenceReason(r.From, r.LastLog, nowMs);
+            : StickyReason(r.From, nowMs) ?? NotEligibleReason(r.From) ?? LogBehindReason(r.LastLog) ?? DeferenceReason(r.From, r.LastLog, nowMs);
         _out.Add(new SendTo(r.From, new PreVoteResponse(_s.NodeId, r.Epoch, refusal is null, refusal ?? "granted")));
     }
 
@@ -178,7 +178,7 @@ public sealed partial class NodeCore
         {
             refusal = r.Epoch == _state.Epoch && _state.VotedFor is { } v && v != r.From
                 ? $"already voted for {v} in epoch {_state.Epoch}"
-                : LogBehindReason(r.LastLog);
+                : NotEligibleReason(r.From) ?? LogBehindReason(r.LastLog);
             var why = $"{r.From} stands for epoch {r.Epoch}";
             if (r.Epoch > _state.Epoch)
                 AdoptEpoch(r.Epoch, nowMs, why, votedFor: refusal is null ? r.From : null); // epoch and vote in one fsync

@@ -43,6 +43,7 @@ public sealed partial class NodeCore
             _lastKnownPrimary = hb.From;
             _lastPrimaryContactMs = nowMs;
             _knownCommitIndex = Math.Max(_knownCommitIndex, hb.CommitIndex);
+            LearnNotEligible(hb);
             EndCandidacy();
             accepted = true;
         }
@@ -56,7 +57,10 @@ public sealed partial class NodeCore
             : string.CompareOrdinal(_s.NodeId, other.From) < 0;
 
     private void Reply(Heartbeat hb, bool accepted) =>
-        _out.Add(new SendTo(hb.From, new HeartbeatAck(_s.NodeId, _state.Epoch, hb.Epoch, hb.SentAtMs, accepted, _lastLog)));
+        _out.Add(new SendTo(hb.From, new HeartbeatAck(_s.NodeId, _state.Epoch, hb.Epoch, hb.SentAtMs, accepted, _lastLog)
+        {
+            NotEligible = _notEligible.Order(StringComparer.Ordinal).ToList(),
+        }));
 
     private void OnHeartbeatAck(HeartbeatAck ack, long nowMs)
     {
@@ -70,6 +74,7 @@ public sealed partial class NodeCore
         if (!ack.Accepted || _role is not (NodeRole.Primary or NodeRole.Demoting)
             || ack.HeartbeatEpoch != _state.Epoch || ack.EchoSentAtMs < _becamePrimaryAtMs)
             return;
+        RecordAckEchoes(ack);
         _ackedSentAtMs[ack.From] = Math.Max(_ackedSentAtMs.GetValueOrDefault(ack.From, long.MinValue), ack.EchoSentAtMs);
         if (_role == NodeRole.Demoting)
             ProgressSwitchover(nowMs);
@@ -107,6 +112,8 @@ public sealed partial class NodeCore
         _primaryId = _s.NodeId;
         _becamePrimaryAtMs = nowMs;
         _ackedSentAtMs.Clear();
+        _ackedNotEligible.Clear();
+        _notEligible.Clear(); // a new primary judges its standby afresh
         _failbackSince = null;
         TransitionTo(NodeRole.Primary, nowMs, reason);
         _out.Add(SendHeartbeatNow.Instance);

@@ -106,7 +106,10 @@ public sealed partial class NodeCore
     private PeerView? FailbackCandidate(long nowMs) =>
         _s.PreferredPrimary || _s.FailbackMode == FailbackMode.Off
             ? null
-            : _peers.Values.FirstOrDefault(p => p.PreferredPrimary && PeerHealthy(p, nowMs) && p.LastLog >= _lastLog);
+            : _peers.Values.FirstOrDefault(p => p.PreferredPrimary && PeerHealthy(p, nowMs) && CaughtUp(p));
+
+    /// <summary>While writes flow a standby's reported position always trails a little; the store's view decides then.</summary>
+    private bool CaughtUp(PeerView p) => _caughtUp?.Contains(p.NodeId) ?? p.LastLog >= _lastLog;
 
     private void EvaluateFailback(long nowMs)
     {

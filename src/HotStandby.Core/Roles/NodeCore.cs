@@ -22,6 +22,7 @@ public sealed partial class NodeCore
     private long _lastPrimaryContactMs = long.MinValue / 2;
     private RoleChange? _lastRoleChange;
     private LogPosition _lastLog;
+    private IReadOnlyCollection<string>? _caughtUp;
     private long _commitIndex;
     private long _knownCommitIndex;
     private long _epochAdoptedMs = long.MinValue / 2;
@@ -38,6 +39,20 @@ public sealed partial class NodeCore
     public NodeRole Role => _role;
     public long Epoch => _state.Epoch;
     public string? PrimaryId => _primaryId;
+    public LogPosition LastLog => _lastLog;
+
+    /// <summary>
+    /// The store's progress: the last log entry held and the point every data node holds (what a successor must have).
+    /// Voters compare candidates with these; a primary sends the commit index to voters in its heartbeats.
+    /// </summary>
+    /// <param name="caughtUp">standbys the store sees within one replication window of this primary (failback needs it)</param>
+    public void UpdateLog(LogPosition lastLog, long commitIndex, IReadOnlyCollection<string>? caughtUp = null)
+    {
+        _caughtUp = caughtUp;
+        _lastLog = lastLog;
+        _commitIndex = commitIndex;
+        _knownCommitIndex = Math.Max(_knownCommitIndex, commitIndex);
+    }
 
     /// <summary>True only while this node may acknowledge writes: primary, and (where leases apply) its lease holds.</summary>
     public bool CanServeWrites(long nowMs) => _role == NodeRole.Primary && LeaseHolds(nowMs);
@@ -68,6 +83,7 @@ public sealed partial class NodeCore
             case StorageFailed f: Fence(nowMs, $"storage failed: {f.Reason}"); break;
             case FaultRaised f: Fence(nowMs, f.Reason); break;
             case PeerTerminated t: OnPeerTerminated(t, nowMs); break;
+            case StandbyEligibility e: OnStandbyEligibility(e, nowMs); break;
             default: throw new ArgumentException($"unknown command {command.GetType().Name}", nameof(command));
         }
         return Drain();
@@ -76,9 +92,12 @@ public sealed partial class NodeCore
     /// <summary>The content of this node's next heartbeat (the heartbeat actor adds the send time).</summary>
     public Heartbeat HeartbeatFor(long sentAtMs, long nowMs) => new(
         _s.NodeId, _state.Epoch, _role, _primaryId, _lastLog, _commitIndex,
-        _s.PreferredPrimary, Eligible: _role is NodeRole.Standby or NodeRole.Primary or NodeRole.Demoting,
+        _s.PreferredPrimary, Eligible: (_role is NodeRole.Standby or NodeRole.Primary or NodeRole.Demoting) && !_notEligible.Contains(_s.NodeId),
         Hears: _peers.Values.Where(p => nowMs - p.LastHeardMs < _s.PromotionWaitMs).Select(p => p.NodeId).Order(StringComparer.Ordinal).ToList(),
-        HttpUrl, sentAtMs);
+        HttpUrl, sentAtMs)
+    {
+        NotEligible = _role is NodeRole.Primary or NodeRole.Demoting ? _notEligible.Order(StringComparer.Ordinal).ToList() : Array.Empty<string>(),
+    };
 
     /// <summary>Where this node's HTTP API listens, advertised to peers so that tools can follow the primary.</summary>
     public string? HttpUrl { get; set; }
@@ -188,7 +207,7 @@ public sealed partial class NodeCore
             hb.PreferredPrimary, hb.Eligible, nowMs, hb.Hears, hb.HttpUrl, TerminatedAtMs: null);
 
     private bool PeerHealthy(PeerView p, long nowMs) =>
-        p.IsDataNode && p.Eligible && p.Role == NodeRole.Standby && nowMs - p.LastHeardMs < _s.PromotionWaitMs;
+        p.IsDataNode && p.Eligible && !_notEligible.Contains(p.NodeId) && p.Role == NodeRole.Standby && nowMs - p.LastHeardMs < _s.PromotionWaitMs;
 
     private IReadOnlyList<ICoreEffect> Drain()
     {

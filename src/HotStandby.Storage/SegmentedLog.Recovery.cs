@@ -1,0 +1,132 @@
+using System.Buffers.Binary;
+using HotStandby.Core.Data;
+
+namespace HotStandby.Storage;
+
+/// <summary>Start-up recovery: a torn record at the very end is cut off and reported; any other damage refuses to start.</summary>
+public sealed partial class SegmentedLog
+{
+    /// <param name="snapshotIndex">the index the snapshot covers; the log must continue at or before the index after it</param>
+    /// <param name="onEntry">every entry found, in order (also the ones the snapshot already covers)</param>
+    /// <param name="notice">what recovery repaired, for the operator's log</param>
+    /// <exception cref="CorruptDataException">damage that is not a torn tail: names the file and byte offset</exception>
+    public static SegmentedLog Open(string dir, long segmentBytes, long snapshotIndex, Action<LogEntry> onEntry, Action<string> notice)
+    {
+        System.IO.Directory.CreateDirectory(dir);
+        foreach (var stale in System.IO.Directory.GetFiles(dir, "*.tmp")) File.Delete(stale);
+        var files = System.IO.Directory.GetFiles(dir, "*.seg")
+            .Select(path => (Path: path, First: ParseFirstIndex(path)))
+            .OrderBy(f => f.First)
+            .ToList();
+        var log = new SegmentedLog(dir, segmentBytes);
+        // Segments wholly covered by the snapshot may survive a crash during compaction: they are no longer needed.
+        while (files.Count > 1 && files[1].First <= snapshotIndex + 1)
+        {
+            File.Delete(files[0].Path);
+            files.RemoveAt(0);
+        }
+        if (files.Count == 0)
+        {
+            log.OpenNewSegment(snapshotIndex + 1);
+            log.DurableIndex = snapshotIndex;
+            return log;
+        }
+        if (files[0].First > snapshotIndex + 1)
+            throw new CorruptDataException(files[0].Path, 0, $"log starts at index {files[0].First} but the snapshot ends at {snapshotIndex}: entries are missing");
+
+        for (var i = 0; i < files.Count; i++)
+        {
+            var isLast = i == files.Count - 1;
+            if (i > 0 && files[i].First != log.LastIndex + 1)
+                throw new CorruptDataException(files[i].Path, 0, $"segment starts at index {files[i].First}, expected {log.LastIndex + 1}");
+            var segment = new Segment(files[i].First, files[i].Path);
+            var validLength = Scan(segment, isLast, onEntry, notice);
+            log._segments.Add(segment);
+            if (isLast)
+            {
+                if (validLength < new FileInfo(segment.Path).Length || validLength < HeaderBytes)
+                    CutTail(segment.Path, validLength);
+                log._tail = OpenAppend(segment.Path);
+            }
+        }
+        log.DurableIndex = log.LastIndex;
+        return log;
+    }
+
+    /// <returns>the length of the valid prefix of the file</returns>
+    private static long Scan(Segment segment, bool isLast, Action<LogEntry> onEntry, Action<string> notice)
+    {
+        var data = File.ReadAllBytes(segment.Path);
+        long Torn(long offset, string problem)
+        {
+            if (!isLast) throw new CorruptDataException(segment.Path, offset, problem + " (not the last segment)");
+            notice($"{segment.Path}: torn record at byte offset {offset} ({problem}); truncated to {offset} bytes");
+            segment.Length = Math.Max(offset, HeaderBytes);
+            return offset;
+        }
+
+        if (data.Length < HeaderBytes)
+            return Torn(0, "segment header incomplete");
+        if (!data.AsSpan(0, HeaderBytes).SequenceEqual(Magic))
+            throw new CorruptDataException(segment.Path, 0, "not a log segment (bad magic)");
+
+        long at = HeaderBytes;
+        var expected = segment.FirstIndex;
+        while (at < data.Length)
+        {
+            if (data.Length - at < 8) return Torn(at, "partial record header");
+            var length = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan((int)at));
+            var crc = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan((int)at + 4));
+            if (length == 0 && crc == 0 && data.AsSpan((int)at).IndexOfAnyExcept((byte)0) < 0)
+                return Torn(at, "zero-filled tail");
+            if (length > MaxPayloadBytes)
+                throw new CorruptDataException(segment.Path, at, $"record length {length} exceeds {MaxPayloadBytes}");
+            if (at + 8 + length > data.Length) return Torn(at, $"record of {length} bytes extends past the end of the file");
+            var payload = data.AsSpan((int)at + 8, (int)length);
+            if (Crc32C.Compute(payload) != crc)
+            {
+                // A crash can leave a partly written record followed only by zeros (the file grew, the data never landed).
+                if (data.AsSpan((int)(at + 8 + length)).IndexOfAnyExcept((byte)0) < 0)
+                    return Torn(at, "checksum mismatch in the last record");
+                throw new CorruptDataException(segment.Path, at, "checksum mismatch");
+            }
+            LogEntry entry;
+            try
+            {
+                entry = LogEntryCodec.Read(payload, out _);
+            }
+            catch (FormatException e)
+            {
+                throw new CorruptDataException(segment.Path, at, $"undecodable record: {e.Message}");
+            }
+            if (entry.Index != expected)
+                throw new CorruptDataException(segment.Path, at, $"record holds index {entry.Index}, expected {expected}");
+            segment.Offsets.Add(at);
+            onEntry(entry);
+            expected++;
+            at += 8 + length;
+        }
+        segment.Length = at;
+        return at;
+    }
+
+    private static void CutTail(string path, long validLength)
+    {
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+        if (validLength < HeaderBytes)
+        {
+            fs.SetLength(0);
+            fs.Write(Magic);
+        }
+        else
+        {
+            fs.SetLength(validLength);
+        }
+        fs.Flush(flushToDisk: true);
+    }
+
+    private static long ParseFirstIndex(string path) =>
+        long.TryParse(Path.GetFileNameWithoutExtension(path), out var first) && first > 0
+            ? first
+            : throw new CorruptDataException(path, 0, "segment file name is not a first index");
+}
