@@ -45,16 +45,53 @@ public sealed class NodeRuntime
     public static ActorSystem CreateSystem(Config config) => ActorSystem.Create(SystemName, WithReference(config));
 
     /// <summary>Loads the persisted epoch and vote (refusing a corrupt file with its path and offset) into a new core.</summary>
-    public static NodeCore CreateCore(NodeSettings settings, NodeStateStore store, IMonotonicClock clock) =>
-        new(settings.ToCoreSettings(), store.Load(), clock.NowMs);
-
-    public static NodeRuntime Start(ActorSystem system, NodeSettings settings, NodeStateStore store, NodeCore core, IMonotonicClock clock)
+    /// <param name="data">the node's log and state (null on a witness): the core starts from its last position</param>
+    public static NodeCore CreateCore(NodeSettings settings, NodeStateStore store, IMonotonicClock clock, DataStore? data = null)
     {
-        var supervisor = system.ActorOf(NodeSupervisor.Props(settings, store, core, clock), NodeSupervisor.Name);
+        var persisted = store.Load();
+        var lastLog = data?.LastLog ?? LogPosition.Zero;
+        if (lastLog.Epoch > persisted.Epoch)
+        {
+            // Never expected (entries of an epoch are only accepted once it is recorded), but if the log is ahead, its
+            // epoch had a primary: record it with a placeholder vote so that this node cannot vote in it again.
+            persisted = new PersistentState(lastLog.Epoch, "(log)");
+            store.Save(persisted);
+        }
+        var core = new NodeCore(settings.ToCoreSettings(), persisted, clock.NowMs, lastLog, data?.State.Applied.Index ?? 0);
+        core.UpdateLog(lastLog, data?.State.Applied.Index ?? 0);
+        return core;
+    }
+
+    /// <summary>Opens the data directory's log and snapshots (data nodes); corrupt files refuse with path and offset.</summary>
+    public static DataStore? OpenData(NodeSettings settings, Action<string> notice) =>
+        settings.IsWitness ? null : DataStore.Open(settings.DataDir, new StorageOptions(
+            settings.Storage.Fsync == FsyncMode.Always ? FsyncPolicy.Always : FsyncPolicy.Batch,
+            settings.Storage.SegmentBytes, settings.Storage.SnapshotEveryEntries, settings.Storage.MaxRetainedEntries), notice);
+
+    public static NodeRuntime Start(ActorSystem system, NodeSettings settings, NodeStateStore store, NodeCore core, IMonotonicClock clock,
+        DataStore? data = null)
+    {
+        var supervisor = system.ActorOf(NodeSupervisor.Props(settings, store, core, clock, data), NodeSupervisor.Name);
         return new NodeRuntime(system, supervisor, settings);
     }
 
     public Task<NodeStatusReport> StatusAsync(TimeSpan timeout) => Supervisor.Ask<NodeStatusReport>(GetNodeStatus.Instance, timeout);
+
+    /// <summary>PUT/DELETE through the store: <see cref="WriteCommitted"/> or <see cref="WriteRefused"/>.</summary>
+    public async Task<object> WriteAsync(ClientWrite write, TimeSpan timeout) =>
+        await (await StoreAsync()).Ask<object>(write, timeout);
+
+    public async Task<ReadResult> ReadAsync(string key, TimeSpan timeout) =>
+        await (await StoreAsync()).Ask<ReadResult>(new ClientRead(key), timeout);
+
+    private Task<IActorRef>? _storeRef;
+
+    /// <summary>The store actor, resolved once per incarnation (asks through a selection cost a lookup each).</summary>
+    private Task<IActorRef> StoreAsync()
+    {
+        if (_storeRef is { IsFaulted: false, IsCanceled: false } cached) return cached;
+        return _storeRef = System.ActorSelection(Supervisor.Path / StoreActor.Name).ResolveOne(TimeSpan.FromSeconds(2));
+    }
 
     public Task<CommandResult> SwitchoverAsync(string? target, TimeSpan timeout) =>
         Supervisor.Ask<CommandResult>(new RequestSwitchover(target), timeout);

@@ -31,8 +31,12 @@ public sealed class ResilientNode
         _clock = clock ?? MonotonicClock.Instance;
         _log = log ?? (_ => { });
         _store = new NodeStateStore(settings.DataDir);
-        Core = NodeRuntime.CreateCore(settings, _store, _clock);
+        Data = NodeRuntime.OpenData(settings, _log);
+        Core = NodeRuntime.CreateCore(settings, _store, _clock, Data);
     }
+
+    /// <summary>The node's log and key-value state (null on a witness); it outlives incarnations like the core.</summary>
+    public DataStore? Data { get; }
 
     public NodeSettings Settings { get; }
 
@@ -93,7 +97,7 @@ public sealed class ResilientNode
     {
         var system = NodeRuntime.CreateSystem(_akkaConfig);
         _onSystemCreated(system);
-        return NodeRuntime.Start(system, Settings, _store, Core, _clock);
+        return NodeRuntime.Start(system, Settings, _store, Core, _clock, Data);
     }
 
     /// <summary>Stops for good: no further incarnations.</summary>
@@ -102,5 +106,6 @@ public sealed class ResilientNode
         _stopping = true;
         if (_current is { } current)
             await current.System.Terminate();
+        Data?.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using Akka.Configuration;
+using HotStandby.Core.Replication;
 using HotStandby.Core.Roles;
 using HotStandby.Core.Settings;
 
@@ -55,7 +56,27 @@ public static class HotStandbySettingsFactory
                 OptionalStr(c, "hotstandby.hooks.on-promote"),
                 OptionalStr(c, "hotstandby.hooks.on-demote"),
                 OptionalStr(c, "hotstandby.hooks.on-fault"),
-                Duration(c, "hotstandby.hooks.timeout")));
+                Duration(c, "hotstandby.hooks.timeout")))
+        {
+            Replication = new ReplicationSettings(
+                SyncTimeout: Duration(c, "hotstandby.replication.sync-timeout"),
+                OnSyncTimeout: Enum<OnSyncTimeout>(c, "hotstandby.replication.on-sync-timeout", new()
+                {
+                    ["block"] = OnSyncTimeout.Block, ["degrade"] = OnSyncTimeout.Degrade,
+                }),
+                WriteTimeout: Duration(c, "hotstandby.replication.write-timeout"),
+                MaxBatchEntries: Int(c, "hotstandby.replication.max-batch-entries"),
+                MaxBatchBytes: Bytes(c, "hotstandby.replication.max-batch-bytes"),
+                MaxInFlightBatches: Int(c, "hotstandby.replication.max-in-flight-batches"),
+                SnapshotChunkBytes: Bytes(c, "hotstandby.replication.snapshot-chunk-bytes"),
+                ResendAfter: Duration(c, "hotstandby.replication.resend-after")),
+            Storage = new StorageSettings(
+                Fsync: Enum<FsyncMode>(c, "hotstandby.storage.fsync", new() { ["always"] = FsyncMode.Always, ["batch"] = FsyncMode.Batch }),
+                SegmentBytes: Bytes(c, "hotstandby.storage.segment-bytes"),
+                SnapshotEveryEntries: Long(c, "hotstandby.storage.snapshot-every-entries"),
+                MaxRetainedEntries: Long(c, "hotstandby.storage.max-retained-entries")),
+            Kv = new KvLimits(Bytes(c, "hotstandby.kv.max-key-bytes"), Bytes(c, "hotstandby.kv.max-value-bytes")),
+        };
 
         var errors = SettingsValidator.Validate(settings);
         if (errors.Count > 0) throw new SettingsException(errors[0].Key, errors[0].Problem);
@@ -94,6 +115,15 @@ public static class HotStandbySettingsFactory
     }
 
     private static int Int(Config c, string key) => Read(c, key, () => c.GetInt(key));
+
+    private static long Long(Config c, string key) => Read(c, key, () => c.GetLong(key));
+
+    /// <summary>A size: a plain number of bytes or HOCON's size units (64KiB, 1MiB, …).</summary>
+    private static int Bytes(Config c, string key) => Read(c, key, () =>
+    {
+        var value = c.GetByteSize(key) ?? throw new SettingsException(key, "is empty; give a size such as 1MiB");
+        return value is > 0 and <= int.MaxValue ? (int)value : throw new SettingsException(key, $"'{Raw(c, key)}' is not a size between 1 byte and 2 GiB");
+    });
 
     private static double Double(Config c, string key) => Read(c, key, () => c.GetDouble(key));
 

@@ -27,9 +27,10 @@ public sealed class NodeSupervisor : ReceiveActor, IWithTimers
     private sealed record StartChild(string Name);
 
     private readonly NodeSettings _settings;
-    private readonly NodeStateStore _store;
+    private readonly NodeStateStore _stateStore;
     private readonly IMonotonicClock _clock;
     private readonly NodeCore _core;
+    private readonly DataStore? _data;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly ChildFailurePolicy _childPolicy = new(TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10));
     private readonly Dictionary<string, int> _childFailures = new();
@@ -39,6 +40,10 @@ public sealed class NodeSupervisor : ReceiveActor, IWithTimers
     private IReadOnlyList<PeerHealth> _health = Array.Empty<PeerHealth>();
     private IActorRef _heartbeat = ActorRefs.Nobody;
     private IActorRef _hooks = ActorRefs.Nobody;
+    private IActorRef _store = ActorRefs.Nobody;
+    private readonly ReplicationLinks _links;
+    private WriteGate? _lastGate;
+    private StoreProgress? _storeProgress;
     private Heartbeat? _lastTemplate;
     private long _promotions;
     private Exception? _lastChildError;
@@ -47,13 +52,15 @@ public sealed class NodeSupervisor : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="core">the node's decision core; it outlives an incarnation, so a restart after quarantine keeps the role</param>
-    public static Props Props(NodeSettings settings, NodeStateStore store, NodeCore core, IMonotonicClock clock) =>
-        Akka.Actor.Props.Create(() => new NodeSupervisor(settings, store, core, clock));
+    public static Props Props(NodeSettings settings, NodeStateStore store, NodeCore core, IMonotonicClock clock, DataStore? data = null) =>
+        Akka.Actor.Props.Create(() => new NodeSupervisor(settings, store, core, clock, data));
 
-    public NodeSupervisor(NodeSettings settings, NodeStateStore store, NodeCore core, IMonotonicClock clock)
+    public NodeSupervisor(NodeSettings settings, NodeStateStore store, NodeCore core, IMonotonicClock clock, DataStore? data)
     {
         _settings = settings;
-        _store = store;
+        _stateStore = store;
+        _data = data;
+        _links = new ReplicationLinks(settings, clock);
         _clock = clock;
         _core = core;
         _peerAddresses = settings.Peers.Select(p => Address.Parse(p.Address)).ToList();
@@ -63,6 +70,13 @@ public sealed class NodeSupervisor : ReceiveActor, IWithTimers
             Run(_core.Handle(Core.Protocol.Tick.Instance, _clock.NowMs));
             CheckIncarnation();
         });
+        Receive<StoreProgress>(p =>
+        {
+            _storeProgress = p;
+            _core.UpdateLog(p.LastLog, p.ReplicatedIndex, p.CaughtUp);
+            PushHeartbeat(sendNow: false);
+        });
+        Receive<EligibilityRequest>(r => Run(_core.Handle(new StandbyEligibility(r.NodeId, r.Eligible, r.Reason), _clock.NowMs)));
         Receive<IPeerMessage>(m =>
         {
             if (!Sender.IsNobody()) _addressByNode[m.From] = Sender.Path.Address;
@@ -86,6 +100,7 @@ public sealed class NodeSupervisor : ReceiveActor, IWithTimers
     {
         StartChildNamed("heartbeat");
         StartChildNamed("hooks");
+        if (_data is not null) StartChildNamed(StoreActor.Name);
         var tick = Math.Max(10, Math.Min(_settings.HeartbeatInterval.TotalMilliseconds / 2,
             (_settings.AcceptablePause - _settings.Lease).TotalMilliseconds / 2));
         Timers.StartPeriodicTimer("tick", Tick.Instance, TimeSpan.Zero, TimeSpan.FromMilliseconds(tick));
@@ -106,6 +121,7 @@ public sealed class NodeSupervisor : ReceiveActor, IWithTimers
         {
             "heartbeat" => HeartbeatActor.Props(_settings, Self, _clock),
             "hooks" => HooksActor.Props(_settings),
+            StoreActor.Name => StoreActor.Props(_settings, _data!, Self, _clock),
             _ => throw new ArgumentException($"unknown child {name}", nameof(name)),
         };
         var child = Context.ActorOf(props, name);
@@ -116,6 +132,12 @@ public sealed class NodeSupervisor : ReceiveActor, IWithTimers
             _lastTemplate = null; // the new child needs the template
             PushHeartbeat(sendNow: true);
         }
+        else if (name == StoreActor.Name)
+        {
+            _store = child;
+            _lastGate = null;
+            SyncStore();
+        }
         else
         {
             _hooks = child;
@@ -124,6 +146,12 @@ public sealed class NodeSupervisor : ReceiveActor, IWithTimers
 
     private void OnChildTerminated(string name)
     {
+        if (_links.IsLink(name))
+        {
+            _links.Terminated(name, _lastChildError);
+            _lastChildError = null;
+            return;
+        }
         var failures = _childFailures[name] = _childFailures.GetValueOrDefault(name) + 1;
         var error = _lastChildError is { } e ? $"{e.GetType().Name}: {e.Message}" : "stopped";
         var decision = _childPolicy.Decide(name, error, _lastChildError is IOException or CorruptDataException, failures);
@@ -158,6 +186,7 @@ public sealed class NodeSupervisor : ReceiveActor, IWithTimers
             {
                 case PersistState p:
                     if (!TryPersist(p.State)) return; // never send what was not recorded
+                    SyncStore(); // the store fences entries by the recorded epoch
                     break;
                 case Broadcast b:
                     foreach (var address in _peerAddresses) NodeSelection(address).Tell(b.Message, Self);
@@ -180,19 +209,20 @@ public sealed class NodeSupervisor : ReceiveActor, IWithTimers
             }
         }
         PushHeartbeat(sendNow);
+        SyncStore();
     }
 
     private bool TryPersist(PersistentState state)
     {
         try
         {
-            _store.Save(state);
+            _stateStore.Save(state);
             return true;
         }
         catch (Exception e)
         {
-            _log.Error(e, "cannot persist node state to {0}; fencing the node", _store.FilePath);
-            Run(_core.Handle(new StorageFailed($"{_store.FilePath}: {e.Message}"), _clock.NowMs));
+            _log.Error(e, "cannot persist node state to {0}; fencing the node", _stateStore.FilePath);
+            Run(_core.Handle(new StorageFailed($"{_stateStore.FilePath}: {e.Message}"), _clock.NowMs));
             return false;
         }
     }
@@ -244,6 +274,23 @@ public sealed class NodeSupervisor : ReceiveActor, IWithTimers
     {
         var now = _clock.NowMs;
         var address = ((ExtendedActorSystem)Context.System).Provider.DefaultAddress.ToString();
-        return new NodeStatusReport(_core.Status(now), _health, _events.ToList(), now, address, _promotions);
+        return new NodeStatusReport(_core.Status(now), _health, _events.ToList(), now, address, _promotions) { Store = _storeProgress };
+    }
+
+    /// <summary>Tells the store what it may do (epoch, role, lease) and keeps one replication link per standby while primary.</summary>
+    private void SyncStore()
+    {
+        if (_data is null || _store.IsNobody()) return;
+        var gate = new WriteGate(_core.Epoch, _core.Role, _core.PrimaryId, _core.WritableUntilMs,
+            _core.NotEligible.Order(StringComparer.Ordinal).ToList(),
+            _core.NotEligible.Where(_core.StandbyExcused).Order(StringComparer.Ordinal).ToList(),
+            _core.DataPeerIds);
+        if (gate != _lastGate)
+        {
+            _lastGate = gate;
+            _store.Tell(gate);
+        }
+        var primary = _core.Role is NodeRole.Primary or NodeRole.Demoting;
+        _links.Sync(Context, primary ? _core.Epoch : 0, gate.DataPeers, _addressByNode, _store);
     }
 }

@@ -30,7 +30,11 @@ public sealed record NodeStatusReport(
     IReadOnlyList<RoleEvent> Events,
     long NowMs,
     string Address,
-    long Promotions);
+    long Promotions)
+{
+    /// <summary>The store's latest progress and replication report (null on a witness).</summary>
+    public StoreProgress? Store { get; init; }
+}
 
 /// <summary>Published when this incarnation should be replaced by a new actor system (same data, same core).</summary>
 public sealed record IncarnationRestartRequested(string NodeId, string Reason);

@@ -13,4 +13,8 @@ public sealed record CoreStatus(
     string? SwitchoverTarget,
     string? FailbackPending,
     RoleChange? LastRoleChange,
-    IReadOnlyList<PeerView> Peers);
+    IReadOnlyList<PeerView> Peers)
+{
+    /// <summary>Standbys this primary excused from sync replication (or, on a voter, the ones it refuses).</summary>
+    public IReadOnlyList<string> NotEligible { get; init; } = Array.Empty<string>();
+}

@@ -54,6 +54,16 @@ public sealed partial class NodeCore
         _knownCommitIndex = Math.Max(_knownCommitIndex, commitIndex);
     }
 
+    /// <summary>Until when (this node's clock) it may acknowledge writes: long.MinValue when not primary or without a lease.</summary>
+    public long WritableUntilMs =>
+        _role is not (NodeRole.Primary or NodeRole.Demoting) ? long.MinValue
+        : !UsesLease ? long.MaxValue
+        : HasMajorityAck() ? LeaseDeadline() : long.MinValue;
+
+    /// <summary>Peers known (by their heartbeats) to hold data: the standby candidates.</summary>
+    public IReadOnlyList<string> DataPeerIds =>
+        _peers.Values.Where(p => p.IsDataNode).Select(p => p.NodeId).Order(StringComparer.Ordinal).ToList();
+
     /// <summary>True only while this node may acknowledge writes: primary, and (where leases apply) its lease holds.</summary>
     public bool CanServeWrites(long nowMs) => _role == NodeRole.Primary && LeaseHolds(nowMs);
 
@@ -120,7 +130,10 @@ public sealed partial class NodeCore
         _switchover?.Target,
         FailbackPendingText(nowMs),
         _lastRoleChange,
-        _peers.Values.OrderBy(p => p.NodeId, StringComparer.Ordinal).ToList());
+        _peers.Values.OrderBy(p => p.NodeId, StringComparer.Ordinal).ToList())
+    {
+        NotEligible = _notEligible.Order(StringComparer.Ordinal).ToList(),
+    };
 
     private void OnTick(long nowMs)
     {

@@ -35,6 +35,10 @@ public sealed record NodeSettings(
     ReplicationMode ReplicationMode,
     HookSettings Hooks)
 {
+    public ReplicationSettings Replication { get; init; } = ReplicationSettings.Default;
+    public StorageSettings Storage { get; init; } = StorageSettings.Default;
+    public KvLimits Kv { get; init; } = KvLimits.Default;
+
     public CoreSettings ToCoreSettings() => new(
         NodeId,
         IsWitness,

@@ -35,7 +35,26 @@ public static partial class SettingsValidator
         ValidatePeers(s, Fail);
         ValidateDurations(s, Fail);
         ValidateTiming(s, Fail);
+        ValidateData(s, Fail);
         return errors;
+    }
+
+    private static void ValidateData(NodeSettings s, Action<string, string> fail)
+    {
+        var r = s.Replication;
+        if (r.SyncTimeout <= TimeSpan.Zero) fail("hotstandby.replication.sync-timeout", "must be positive");
+        if (r.WriteTimeout < r.SyncTimeout)
+            fail("hotstandby.replication.write-timeout", $"{r.WriteTimeout.TotalMilliseconds} ms is shorter than replication.sync-timeout ({r.SyncTimeout.TotalMilliseconds} ms)");
+        if (r.MaxBatchEntries < 1) fail("hotstandby.replication.max-batch-entries", $"{r.MaxBatchEntries} must be at least 1");
+        if (r.MaxInFlightBatches < 1) fail("hotstandby.replication.max-in-flight-batches", $"{r.MaxInFlightBatches} must be at least 1");
+        if (r.ResendAfter <= TimeSpan.Zero) fail("hotstandby.replication.resend-after", "must be positive");
+        if (s.Storage.SegmentBytes < 4096) fail("hotstandby.storage.segment-bytes", $"{s.Storage.SegmentBytes} is below 4096 bytes");
+        if (s.Storage.SnapshotEveryEntries < 1) fail("hotstandby.storage.snapshot-every-entries", "must be at least 1");
+        if (s.Storage.MaxRetainedEntries < 1) fail("hotstandby.storage.max-retained-entries", "must be at least 1");
+        if (s.Kv.MaxKeyBytes > 65_536) fail("hotstandby.kv.max-key-bytes", $"{s.Kv.MaxKeyBytes} is above 64 KiB");
+        if (s.Kv.MaxValueBytes > 32 << 20) fail("hotstandby.kv.max-value-bytes", $"{s.Kv.MaxValueBytes} is above 32 MiB");
+        if (s.Kv.MaxValueBytes + s.Kv.MaxKeyBytes + 64 > r.MaxBatchBytes && r.MaxBatchBytes < s.Kv.MaxValueBytes)
+            fail("hotstandby.replication.max-batch-bytes", $"{r.MaxBatchBytes} cannot carry one value of kv.max-value-bytes ({s.Kv.MaxValueBytes})");
     }
 
     private static void ValidatePeers(NodeSettings s, Action<string, string> fail)

@@ -12,7 +12,7 @@ using Microsoft.Extensions.Logging;
 
 namespace HotStandby.Host.Http;
 
-/// <summary>The node's HTTP API (INTERFACE.md): status, events, metrics and switchover. Every error is JSON.</summary>
+/// <summary>The node's HTTP API (INTERFACE.md): status, events, metrics, switchover and the key-value data. Every error is JSON.</summary>
 public sealed class HttpApi : IAsyncDisposable
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
@@ -68,6 +68,8 @@ public sealed class HttpApi : IAsyncDisposable
             return Results.Text(MetricsDocument.Build(report, node.Incarnations), "text/plain; version=0.0.4");
         }));
         _app.Map("/admin/switchover", (RequestDelegate)SwitchoverRoute);
+        var kv = new KvRoutes(_node);
+        _app.Map("/kv/{**key}", (HttpContext ctx, string? key) => Run(ctx, () => kv.Handle(ctx, key)));
         _app.MapFallback(ctx => Error(StatusCodes.Status404NotFound, $"no route {ctx.Request.Method} {ctx.Request.Path}").ExecuteAsync(ctx));
     }
 
@@ -116,7 +118,7 @@ public sealed class HttpApi : IAsyncDisposable
         {
             result = await handler();
         }
-        catch (Exception e) when (e is NodeUnavailableException or Akka.Actor.AskTimeoutException or TaskCanceledException or InvalidOperationException)
+        catch (Exception e) when (e is NodeUnavailableException or Akka.Actor.AskTimeoutException or Akka.Actor.ActorNotFoundException or TaskCanceledException or InvalidOperationException)
         {
             ctx.Response.Headers.RetryAfter = "1";
             result = Error(StatusCodes.Status503ServiceUnavailable, $"node not answering: {e.Message}");
@@ -124,7 +126,7 @@ public sealed class HttpApi : IAsyncDisposable
         await result.ExecuteAsync(ctx);
     }
 
-    private static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
+    internal static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
 
     public async ValueTask DisposeAsync()
     {
@@ -132,5 +134,5 @@ public sealed class HttpApi : IAsyncDisposable
         await _app.DisposeAsync();
     }
 
-    private sealed class NodeUnavailableException(string message) : Exception(message);
+    internal sealed class NodeUnavailableException(string message) : Exception(message);
 }

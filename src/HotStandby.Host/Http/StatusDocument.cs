@@ -14,6 +14,8 @@ public static class StatusDocument
         var healthById = report.Health.ToDictionary(h => h.NodeId, StringComparer.Ordinal);
         var lastEvent = report.Events.LastOrDefault();
         var (inSync, lagEntries) = Replication(core, now, settings);
+        var store = report.Store;
+        var r = store?.Replication;
         return new
         {
             nodeId = core.NodeId,
@@ -22,15 +24,28 @@ public static class StatusDocument
             primaryId = core.PrimaryId,
             canServeWrites = core.CanServeWrites,
             leaseRemainingMs = core.LeaseRemainingMs,
-            commitIndex = core.CommitIndex,
-            appliedIndex = core.LastLog.Index,
+            commitIndex = store?.CommitIndex ?? core.CommitIndex,
+            appliedIndex = store?.AppliedIndex ?? core.LastLog.Index,
             lastLog = new { epoch = core.LastLog.Epoch, index = core.LastLog.Index },
             replication = new
             {
                 mode = settings.ReplicationMode == ReplicationMode.Sync ? "sync" : "async",
-                inSync,
-                lagEntries,
-                lagMs = lagEntries == 0 ? 0 : (long?)null,
+                inSync = r?.InSync ?? inSync,
+                lagEntries = r?.LagEntries ?? lagEntries,
+                lagMs = r?.LagMs ?? (lagEntries == 0 ? 0 : (long?)null),
+                onSyncTimeout = settings.Replication.OnSyncTimeout.ToString().ToLowerInvariant(),
+                standby = r?.Standby,
+                standbyEligible = r?.StandbyEligible,
+                standbyMatchIndex = r?.StandbyMatchIndex,
+                notEligible = core.NotEligible,
+                replicatedIndex = store?.ReplicatedIndex,
+            },
+            data = store is null ? null : new
+            {
+                keys = r!.Keys,
+                snapshot = new { epoch = r.Snapshot.Epoch, index = r.Snapshot.Index },
+                divergedFiles = r.DivergedFiles,
+                lastDivergence = r.LastDivergence,
             },
             failover = new { mode = settings.FailoverMode switch { FailoverMode.TwoNode => "two-node", var m => m.ToString().ToLowerInvariant() } },
             failback = new { mode = settings.FailbackMode.ToString().ToLowerInvariant(), pending = core.FailbackPending },
