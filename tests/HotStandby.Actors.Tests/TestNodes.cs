@@ -81,7 +81,10 @@ public sealed class TestNodes : IAsyncDisposable
             FailoverMode, Lease: TimeSpan.FromMilliseconds(250), ElectionTimeout: TimeSpan.FromMilliseconds(400),
             FailbackMode, StableAfter, SwitchoverTimeout: TimeSpan.FromSeconds(3),
             ShutdownHandoverTimeout: TimeSpan.FromSeconds(3), ReplicationMode.Sync,
-            new HookSettings(null, null, null, TimeSpan.FromSeconds(5)));
+            new HookSettings(null, null, null, TimeSpan.FromSeconds(5)))
+        {
+            Replication = ReplicationSettings.Default with { SyncTimeout = TimeSpan.FromMilliseconds(500), WriteTimeout = TimeSpan.FromSeconds(3) },
+        };
         return _tweaks.TryGetValue(id, out var tweak) ? tweak(settings) : settings;
     }
 
@@ -163,6 +166,65 @@ public sealed class TestNodes : IAsyncDisposable
 
     private static RemoteTransport Transport(NodeRuntime runtime) =>
         ((RemoteActorRefProvider)((ExtendedActorSystem)runtime.System).Provider).Transport;
+
+    /// <summary>Writes through the node's store: <see cref="WriteCommitted"/> or <see cref="WriteRefused"/>.</summary>
+    public Task<object> Put(string id, string key, string value) =>
+        this[id].WriteAsync(new ClientWrite(Core.Data.EntryKind.Put, key, System.Text.Encoding.UTF8.GetBytes(value)), TimeSpan.FromSeconds(10));
+
+    public async Task<string?> Get(string id, string key)
+    {
+        var result = await this[id].ReadAsync(key, TimeSpan.FromSeconds(5));
+        return result.Status == 200 ? System.Text.Encoding.UTF8.GetString(result.Value!) : null;
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> unique keys written by <paramref name="concurrency"/> writers until the node stops
+    /// answering; returns the keys whose writes were acknowledged.
+    /// </summary>
+    /// <summary>Why writes of <see cref="PutMany"/> were refused (for failure messages).</summary>
+    public List<string> Refusals { get; } = new();
+
+    /// <param name="retryRefused">write a refused key again (a lease that lapsed under load), a bounded number of times</param>
+    public async Task<List<string>> PutMany(string id, string prefix, int count, int concurrency, Action<int>? onAcked = null,
+        bool retryRefused = false)
+    {
+        var acked = new List<string>();
+        var next = -1;
+        var runtime = this[id];
+        async Task Writer()
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < count)
+            {
+                var key = $"{prefix}{i}";
+                for (var attempt = 0; attempt < (retryRefused ? 100 : 1); attempt++)
+                try
+                {
+                    var result = await runtime.WriteAsync(new ClientWrite(Core.Data.EntryKind.Put, key, System.Text.Encoding.UTF8.GetBytes("v" + i)),
+                        TimeSpan.FromSeconds(10));
+                    if (result is WriteRefused refused)
+                        lock (Refusals) Refusals.Add(refused.Error);
+                    if (result is WriteCommitted)
+                    {
+                        lock (acked)
+                        {
+                            acked.Add(key);
+                            onAcked?.Invoke(acked.Count);
+                        }
+                        break;
+                    }
+                    if (retryRefused) await Task.Delay(20);
+                }
+                catch (Exception e)
+                {
+                    lock (Refusals) Refusals.Add(e.GetType().Name + ": " + e.Message);
+                    return; // the node is gone
+                }
+            }
+        }
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(Writer)));
+        return acked;
+    }
 
     public async Task<NodeStatusReport> Status(string id) => await this[id].StatusAsync(TimeSpan.FromSeconds(3));
 

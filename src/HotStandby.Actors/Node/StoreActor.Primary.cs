@@ -26,7 +26,12 @@ public sealed partial class StoreActor
 
     private bool IsPrimary => _primaryEpoch != 0;
 
-    private bool StandbyMarkedNotEligible => _standbyId is not null && _gate.NotEligible.Contains(_standbyId);
+    /// <summary>The standby's name in eligibility lists: its id, or "any standby" while none is known.</summary>
+    private string StandbyKey => _standbyId ?? NodeCore.AnyStandby;
+
+    private bool StandbyMarkedNotEligible => _gate.NotEligible.Contains(StandbyKey) || _gate.NotEligible.Contains(NodeCore.AnyStandby);
+
+    private bool StandbyExcused => _gate.Excused.Contains(StandbyKey) || _gate.Excused.Contains(NodeCore.AnyStandby);
 
     private long ReplicatedIndex => _standbyId is null ? 0 : CommitRule.Replicated(_data.DurableIndex, _standbyMatch);
 
@@ -132,7 +137,7 @@ public sealed partial class StoreActor
     private void AdvanceCommit()
     {
         if (!IsPrimary) return;
-        var excused = _standbyId is not null && _gate.Excused.Contains(_standbyId);
+        var excused = StandbyExcused;
         var commit = CommitRule.Commit(_settings.ReplicationMode, _commit, _data.DurableIndex, _standbyMatch, excused, _epochStart);
         if (commit <= _commit) return;
         _commit = commit;
@@ -167,18 +172,25 @@ public sealed partial class StoreActor
     private void EvaluateSyncPolicy()
     {
         _standbyId ??= _gate.DataPeers.FirstOrDefault();
-        if (_standbyId is null) return;
+        if (_standbyId is not null && _gate.NotEligible.Contains(NodeCore.AnyStandby))
+        {
+            // The standby is known now: name it instead of "any standby", then drop the wildcard.
+            _supervisor.Tell(_gate.NotEligible.Contains(_standbyId)
+                ? new EligibilityRequest(NodeCore.AnyStandby, true, $"the standby is known now: {_standbyId}")
+                : new EligibilityRequest(_standbyId, false, "named in place of 'any standby'"));
+            return;
+        }
         var lagMs = _lag.LagMs(NowMs);
         var decision = SyncPolicy.Decide(_settings.ReplicationMode, _settings.Replication.OnSyncTimeout, !StandbyMarkedNotEligible,
             lagMs, (long)_settings.Replication.SyncTimeout.TotalMilliseconds, _standbyMatch, _data.LastIndex);
         switch (decision)
         {
             case EligibilityDecision.MarkNotEligible:
-                _supervisor.Tell(new EligibilityRequest(_standbyId, false,
+                _supervisor.Tell(new EligibilityRequest(StandbyKey, false,
                     $"sync replication unconfirmed for {lagMs} ms (sync-timeout {(long)_settings.Replication.SyncTimeout.TotalMilliseconds} ms); writes continue without it"));
                 break;
             case EligibilityDecision.MarkEligible:
-                _supervisor.Tell(new EligibilityRequest(_standbyId, true, $"caught up at index {_standbyMatch}"));
+                _supervisor.Tell(new EligibilityRequest(StandbyKey, true, $"caught up at index {_standbyMatch}"));
                 break;
         }
         MarkProgress();

@@ -190,7 +190,7 @@ public sealed partial class StoreActor : ReceiveActor, IWithTimers
         var now = NowMs;
         var lagEntries = _standbyId is null ? (long?)null : Math.Max(0, _data.LastIndex - _standbyMatch);
         var lagMs = _standbyId is null ? (long?)null : _lag.LagMs(now);
-        var eligible = _standbyId is null ? (bool?)null : !StandbyMarkedNotEligible;
+        var eligible = !StandbyMarkedNotEligible;
         var inSync = _standbyId is not null && !StandbyMarkedNotEligible && lagMs < (long)_settings.Replication.SyncTimeout.TotalMilliseconds;
         return new ReplicationReport(mode, inSync, lagEntries, lagMs, _standbyId, eligible, _standbyId is null ? null : _standbyMatch,
             _data.Snapshot, _data.State.Count, _divergedFiles, _lastDivergence);

@@ -9,6 +9,9 @@ namespace HotStandby.Core.Roles;
 /// </summary>
 public sealed partial class NodeCore
 {
+    /// <summary>Stands for "every data node but the primary": used while the primary does not know its standby's id.</summary>
+    public const string AnyStandby = "*";
+
     private readonly HashSet<string> _notEligible = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<string>> _ackedNotEligible = new(StringComparer.Ordinal);
 
@@ -48,9 +51,13 @@ public sealed partial class NodeCore
     private void RecordAckEchoes(HeartbeatAck ack) => _ackedNotEligible[ack.From] = ack.NotEligible;
 
     private string? NotEligibleReason(string candidate) =>
-        _notEligible.Contains(candidate)
+        IsNotEligible(candidate)
             ? $"{candidate} was marked not eligible by primary {_lastKnownPrimary ?? "?"} (sync replication timed out; it may lack acknowledged writes)"
             : null;
 
-    private bool SelfNotEligible => _notEligible.Contains(_s.NodeId);
+    /// <summary>Named, or covered by <see cref="AnyStandby"/> (which never covers the primary that sent the list).</summary>
+    private bool IsNotEligible(string nodeId) =>
+        _notEligible.Contains(nodeId) || (_notEligible.Contains(AnyStandby) && nodeId != _lastKnownPrimary && nodeId != _primaryId);
+
+    private bool SelfNotEligible => _role is not (NodeRole.Primary or NodeRole.Demoting) && IsNotEligible(_s.NodeId);
 }

@@ -102,7 +102,7 @@ public sealed partial class NodeCore
     /// <summary>The content of this node's next heartbeat (the heartbeat actor adds the send time).</summary>
     public Heartbeat HeartbeatFor(long sentAtMs, long nowMs) => new(
         _s.NodeId, _state.Epoch, _role, _primaryId, _lastLog, _commitIndex,
-        _s.PreferredPrimary, Eligible: (_role is NodeRole.Standby or NodeRole.Primary or NodeRole.Demoting) && !_notEligible.Contains(_s.NodeId),
+        _s.PreferredPrimary, Eligible: (_role is NodeRole.Standby or NodeRole.Primary or NodeRole.Demoting) && !SelfNotEligible,
         Hears: _peers.Values.Where(p => nowMs - p.LastHeardMs < _s.PromotionWaitMs).Select(p => p.NodeId).Order(StringComparer.Ordinal).ToList(),
         HttpUrl, sentAtMs)
     {
@@ -220,7 +220,7 @@ public sealed partial class NodeCore
             hb.PreferredPrimary, hb.Eligible, nowMs, hb.Hears, hb.HttpUrl, TerminatedAtMs: null);
 
     private bool PeerHealthy(PeerView p, long nowMs) =>
-        p.IsDataNode && p.Eligible && !_notEligible.Contains(p.NodeId) && p.Role == NodeRole.Standby && nowMs - p.LastHeardMs < _s.PromotionWaitMs;
+        p.IsDataNode && p.Eligible && !IsNotEligible(p.NodeId) && p.Role == NodeRole.Standby && nowMs - p.LastHeardMs < _s.PromotionWaitMs;
 
     private IReadOnlyList<ICoreEffect> Drain()
     {
