@@ -284,7 +284,7 @@ public sealed class NodeSupervisor : ReceiveActor, IWithTimers
         var gate = new WriteGate(_core.Epoch, _core.Role, _core.PrimaryId, _core.WritableUntilMs,
             _core.NotEligible.Order(StringComparer.Ordinal).ToList(),
             _core.NotEligible.Where(_core.StandbyExcused).Order(StringComparer.Ordinal).ToList(),
-            _core.DataPeerIds);
+            _core.DataPeerIds, _core.DownDataPeerIds(_clock.NowMs));
         if (gate != _lastGate)
         {
             _lastGate = gate;

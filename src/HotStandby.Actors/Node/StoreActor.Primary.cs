@@ -182,12 +182,14 @@ public sealed partial class StoreActor
         }
         var lagMs = _lag.LagMs(NowMs);
         var decision = SyncPolicy.Decide(_settings.ReplicationMode, _settings.Replication.OnSyncTimeout, !StandbyMarkedNotEligible,
-            lagMs, (long)_settings.Replication.SyncTimeout.TotalMilliseconds, _standbyMatch, _data.LastIndex);
+            lagMs, (long)_settings.Replication.SyncTimeout.TotalMilliseconds, _standbyMatch, _data.LastIndex,
+            standbyDown: _gate.DownPeers.Contains(_standbyId));
         switch (decision)
         {
             case EligibilityDecision.MarkNotEligible:
-                _supervisor.Tell(new EligibilityRequest(StandbyKey, false,
-                    $"sync replication unconfirmed for {lagMs} ms (sync-timeout {(long)_settings.Replication.SyncTimeout.TotalMilliseconds} ms); writes continue without it"));
+                _supervisor.Tell(new EligibilityRequest(StandbyKey, false, _gate.DownPeers.Contains(_standbyId)
+                    ? "it is down (failure detector); writes continue without it"
+                    : $"sync replication unconfirmed for {lagMs} ms (sync-timeout {(long)_settings.Replication.SyncTimeout.TotalMilliseconds} ms); writes continue without it"));
                 break;
             case EligibilityDecision.MarkEligible:
                 _supervisor.Tell(new EligibilityRequest(StandbyKey, true, $"caught up at index {_standbyMatch}"));

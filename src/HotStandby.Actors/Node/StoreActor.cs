@@ -36,7 +36,7 @@ public sealed partial class StoreActor : ReceiveActor, IWithTimers
     private readonly IMonotonicClock _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly List<string> _divergedFiles;
-    private WriteGate _gate = new(0, NodeRole.Starting, null, long.MinValue, Array.Empty<string>(), Array.Empty<string>(), Array.Empty<string>());
+    private WriteGate _gate = new(0, NodeRole.Starting, null, long.MinValue, Array.Empty<string>(), Array.Empty<string>(), Array.Empty<string>(), Array.Empty<string>());
     private bool _flushScheduled;
     private bool _snapshotRunning;
     private StoreProgress? _lastProgress;

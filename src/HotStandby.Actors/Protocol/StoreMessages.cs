@@ -23,13 +23,15 @@ public sealed record ReadResult(int Status, byte[]? Value, long AppliedIndex, st
 /// <param name="NotEligible">standbys this primary marked not eligible for promotion</param>
 /// <param name="Excused">of those, the ones the voters confirmed: the primary may commit without them</param>
 /// <param name="DataPeers">peers known to hold data (the standby candidates)</param>
+/// <param name="DownPeers">data peers the failure detection gave up on</param>
 public sealed record WriteGate(long Epoch, NodeRole Role, string? PrimaryId, long WritableUntilMs,
-    IReadOnlyCollection<string> NotEligible, IReadOnlyCollection<string> Excused, IReadOnlyCollection<string> DataPeers)
+    IReadOnlyCollection<string> NotEligible, IReadOnlyCollection<string> Excused, IReadOnlyCollection<string> DataPeers,
+    IReadOnlyCollection<string> DownPeers)
 {
     public bool Equals(WriteGate? other) =>
         other is not null && Epoch == other.Epoch && Role == other.Role && PrimaryId == other.PrimaryId
         && WritableUntilMs == other.WritableUntilMs && NotEligible.SequenceEqual(other.NotEligible)
-        && Excused.SequenceEqual(other.Excused) && DataPeers.SequenceEqual(other.DataPeers);
+        && Excused.SequenceEqual(other.Excused) && DataPeers.SequenceEqual(other.DataPeers) && DownPeers.SequenceEqual(other.DownPeers);
 
     public override int GetHashCode() => HashCode.Combine(Epoch, Role, PrimaryId, WritableUntilMs);
 }

@@ -64,6 +64,11 @@ public sealed partial class NodeCore
     public IReadOnlyList<string> DataPeerIds =>
         _peers.Values.Where(p => p.IsDataNode).Select(p => p.NodeId).Order(StringComparer.Ordinal).ToList();
 
+    /// <summary>Data peers the failure detection gave up on: unheard for acceptable-pause, or their supervisor terminated.</summary>
+    public IReadOnlyList<string> DownDataPeerIds(long nowMs) =>
+        _peers.Values.Where(p => p.IsDataNode && (p.TerminatedAtMs is not null || nowMs - p.LastHeardMs >= _s.PromotionWaitMs))
+            .Select(p => p.NodeId).Order(StringComparer.Ordinal).ToList();
+
     /// <summary>True only while this node may acknowledge writes: primary, and (where leases apply) its lease holds.</summary>
     public bool CanServeWrites(long nowMs) => _role == NodeRole.Primary && LeaseHolds(nowMs);
 
