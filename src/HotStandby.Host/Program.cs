@@ -16,6 +16,7 @@ public static class Program
           hotstandby switchover [--to NODE] [--endpoint URL]   planned hand-over of the primary role
           hotstandby demo                                      local pair + witness: failover and failback with a timeline
           hotstandby bench-failover [--profile fast|default] [--trials N]   kill -9 failover timing (used by scripts/bench-failover.sh)
+          hotstandby bench-replication [--seconds S] [--trials N] [--catch-up ENTRIES]   write throughput, latency, catch-up (scripts/bench-replication.sh)
         """;
 
     public static async Task<int> Main(string[] argv)
@@ -70,6 +71,14 @@ public static class Program
                     var trials = int.Parse(args.Value("--trials") ?? "20");
                     args.EnsureNoneLeft("bench-failover");
                     return await FailoverBench.RunAsync(profile, trials);
+                }
+                case "bench-replication":
+                {
+                    var seconds = double.Parse(args.Value("--seconds") ?? "5", System.Globalization.CultureInfo.InvariantCulture);
+                    var trials = int.Parse(args.Value("--trials") ?? "20");
+                    var entries = int.Parse(args.Value("--catch-up") ?? "1000000");
+                    args.EnsureNoneLeft("bench-replication");
+                    return await ReplicationBench.RunAsync(seconds, trials, entries);
                 }
                 default:
                     throw new UsageException($"unknown command '{argv[0]}'");

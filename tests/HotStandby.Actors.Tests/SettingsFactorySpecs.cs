@@ -39,6 +39,11 @@ public sealed class SettingsFactorySpecs
     [InlineData("hotstandby.failback.stable-after = soon", "hotstandby.failback.stable-after", "'soon' cannot be read")]
     [InlineData("hotstandby.failover.mode = majority", "hotstandby.failover.mode", "not one of witness, two-node, off")]
     [InlineData("hotstandby.preferred-primary = maybe", "hotstandby.preferred-primary", "not on/off")]
+    [InlineData("akka.remote.dot-netty.tcp.maximum-frame-size = 128000b", "akka.remote.dot-netty.tcp.maximum-frame-size", "cannot carry a replication message")]
+    [InlineData("hotstandby.replication.on-sync-timeout = wait", "hotstandby.replication.on-sync-timeout", "not one of block, degrade")]
+    [InlineData("hotstandby.storage.fsync = never", "hotstandby.storage.fsync", "not one of always, batch")]
+    [InlineData("hotstandby.kv.max-value-bytes = lots", "hotstandby.kv.max-value-bytes", "cannot be read")]
+    [InlineData("hotstandby.replication.write-timeout = 100ms", "hotstandby.replication.write-timeout", "shorter than replication.sync-timeout")]
     public void Bad_values_name_the_key_and_the_problem(string line, string key, string problem)
     {
         // The override comes after the valid file so that it wins.

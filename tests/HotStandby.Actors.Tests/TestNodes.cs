@@ -174,7 +174,7 @@ public sealed class TestNodes : IAsyncDisposable
     public async Task<string?> Get(string id, string key)
     {
         var result = await this[id].ReadAsync(key, TimeSpan.FromSeconds(5));
-        return result.Status == 200 ? System.Text.Encoding.UTF8.GetString(result.Value!) : null;
+        return result.Status == 200 ? System.Text.Encoding.UTF8.GetString(result.Value!).TrimEnd('p') : null;
     }
 
     /// <summary>
@@ -186,8 +186,9 @@ public sealed class TestNodes : IAsyncDisposable
 
     /// <param name="retryRefused">write a refused key again (a lease that lapsed under load), a bounded number of times</param>
     public async Task<List<string>> PutMany(string id, string prefix, int count, int concurrency, Action<int>? onAcked = null,
-        bool retryRefused = false)
+        bool retryRefused = false, int valueBytes = 0)
     {
+        var padding = new string('p', valueBytes);
         var acked = new List<string>();
         var next = -1;
         var runtime = this[id];
@@ -200,7 +201,7 @@ public sealed class TestNodes : IAsyncDisposable
                 for (var attempt = 0; attempt < (retryRefused ? 100 : 1); attempt++)
                 try
                 {
-                    var result = await runtime.WriteAsync(new ClientWrite(Core.Data.EntryKind.Put, key, System.Text.Encoding.UTF8.GetBytes("v" + i)),
+                    var result = await runtime.WriteAsync(new ClientWrite(Core.Data.EntryKind.Put, key, System.Text.Encoding.UTF8.GetBytes("v" + i + padding)),
                         TimeSpan.FromSeconds(10));
                     if (result is WriteRefused refused)
                         lock (Refusals) Refusals.Add(refused.Error);

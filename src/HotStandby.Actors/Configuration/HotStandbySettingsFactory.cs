@@ -78,9 +78,23 @@ public static class HotStandbySettingsFactory
             Kv = new KvLimits(Bytes(c, "hotstandby.kv.max-key-bytes"), Bytes(c, "hotstandby.kv.max-value-bytes")),
         };
 
+        CheckFrameSize(c, settings);
         var errors = SettingsValidator.Validate(settings);
         if (errors.Count > 0) throw new SettingsException(errors[0].Key, errors[0].Problem);
         return settings;
+    }
+
+    /// <summary>Akka drops (with only a log line) any remote message larger than its frame: a batch must fit.</summary>
+    private static void CheckFrameSize(Config c, NodeSettings s)
+    {
+        const string frameKey = "akka.remote.dot-netty.tcp.maximum-frame-size";
+        if (!c.HasPath(frameKey)) return;
+        var frame = Read(c, frameKey, () => c.GetByteSize(frameKey) ?? 128000);
+        const int framing = 64 << 10; // message envelope, key, paths
+        var largest = Math.Max(Math.Max(s.Replication.MaxBatchBytes, s.Replication.SnapshotChunkBytes), s.Kv.MaxValueBytes + s.Kv.MaxKeyBytes);
+        if (largest + framing > frame)
+            throw new SettingsException(frameKey, $"{frame} bytes cannot carry a replication message of up to {largest + framing} bytes " +
+                "(the largest of replication.max-batch-bytes, replication.snapshot-chunk-bytes and one kv value, plus 64 KiB); raise it");
     }
 
     private static T Read<T>(Config c, string key, Func<T> read)

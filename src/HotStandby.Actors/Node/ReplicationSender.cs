@@ -33,6 +33,7 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
     private readonly Dictionary<long, InFlight> _inFlight = new();
     private readonly List<LogEntry> _ready = new();
     private long _generation;
+    private int _batchEntries; // halved when batches go unanswered (a message the transport refused), restored on acks
     private long _seq;
     private long _nextIndex = -1;
     private long _prevEpoch = -1; // the epoch of entry _nextIndex - 1; -1 = unknown, read it from the store
@@ -62,6 +63,7 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
     public ReplicationSender(NodeSettings settings, string peerId, Address peerAddress, long epoch, IActorRef store, IMonotonicClock clock)
     {
         _settings = settings;
+        _batchEntries = settings.Replication.MaxBatchEntries;
         _peerId = peerId;
         _epoch = epoch;
         _store = store;
@@ -128,7 +130,7 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
             if ((_nextIndex <= _storeLast || _prevEpoch < 0) && !_readOutstanding)
             {
                 _readOutstanding = true;
-                _store.Tell(new ReadEntries(_nextIndex, _settings.Replication.MaxBatchEntries, _settings.Replication.MaxBatchBytes));
+                _store.Tell(new ReadEntries(_nextIndex, _batchEntries, _settings.Replication.MaxBatchBytes));
                 return;
             }
             // Nothing new: an empty append carries a commit point the standby has not seen (or probes where it stands).
@@ -141,7 +143,7 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
     private int TakeBatch(List<LogEntry> from)
     {
         int count = 0, bytes = 0;
-        while (count < from.Count && count < _settings.Replication.MaxBatchEntries)
+        while (count < from.Count && count < _batchEntries)
         {
             bytes += LogEntryCodec.SizeOf(from[count]);
             count++;
@@ -190,6 +192,7 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
         var known = _inFlight.Remove(ack.Seq, out var sent);
         if (ack.Success)
         {
+            _batchEntries = Math.Min(_settings.Replication.MaxBatchEntries, _batchEntries * 2);
             if (ack.MatchIndex > _match)
             {
                 _match = ack.MatchIndex;
@@ -286,7 +289,8 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
         var stalled = _inFlight.Count > 0 && _inFlight.Values.Min(f => f.SentMs) <= now - after;
         var idleProbe = _inFlight.Count == 0 && !_readOutstanding && _nextIndex > 0 && _match < _storeLast;
         if (!stalled && !idleProbe) return;
-        // Lost messages or a healed link: start again from what the standby confirmed.
+        // Lost messages or a healed link: start again from what the standby confirmed, in smaller batches for a while.
+        if (stalled) _batchEntries = Math.Max(1, _batchEntries / 2);
         _generation++;
         _inFlight.Clear();
         _ready.Clear();

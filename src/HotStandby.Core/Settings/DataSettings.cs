@@ -16,7 +16,7 @@ public sealed record ReplicationSettings(
     TimeSpan ResendAfter)
 {
     public static readonly ReplicationSettings Default = new(
-        TimeSpan.FromSeconds(1), OnSyncTimeout.Degrade, TimeSpan.FromSeconds(5), 1024, 1 << 20, 8, 1 << 20, TimeSpan.FromSeconds(1));
+        TimeSpan.FromSeconds(1), OnSyncTimeout.Degrade, TimeSpan.FromSeconds(5), 1024, 256 << 10, 8, 256 << 10, TimeSpan.FromSeconds(1));
 }
 
 /// <summary><c>hotstandby.storage.*</c>: fsync policy, segment size, snapshots.</summary>

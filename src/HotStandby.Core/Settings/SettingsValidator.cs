@@ -53,8 +53,6 @@ public static partial class SettingsValidator
         if (s.Storage.MaxRetainedEntries < 1) fail("hotstandby.storage.max-retained-entries", "must be at least 1");
         if (s.Kv.MaxKeyBytes > 65_536) fail("hotstandby.kv.max-key-bytes", $"{s.Kv.MaxKeyBytes} is above 64 KiB");
         if (s.Kv.MaxValueBytes > 32 << 20) fail("hotstandby.kv.max-value-bytes", $"{s.Kv.MaxValueBytes} is above 32 MiB");
-        if (s.Kv.MaxValueBytes + s.Kv.MaxKeyBytes + 64 > r.MaxBatchBytes && r.MaxBatchBytes < s.Kv.MaxValueBytes)
-            fail("hotstandby.replication.max-batch-bytes", $"{r.MaxBatchBytes} cannot carry one value of kv.max-value-bytes ({s.Kv.MaxValueBytes})");
     }
 
     private static void ValidatePeers(NodeSettings s, Action<string, string> fail)

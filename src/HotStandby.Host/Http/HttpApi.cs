@@ -30,7 +30,13 @@ public sealed class HttpApi : IAsyncDisposable
 
     public static async Task<HttpApi> StartAsync(string hostname, int port, Func<ResilientNode?> node)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // No content root in the working directory and no reloadable configuration files: their file watchers would see
+        // every write to a data directory below the working directory.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls($"http://{(hostname.Contains(':') ? $"[{hostname}]" : hostname)}:{port}");
         var app = builder.Build();

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using HotStandby.Actors;
 using HotStandby.Actors.Protocol;
 using HotStandby.Core.Data;
@@ -49,7 +51,7 @@ public sealed class KvRoutes(Func<ResilientNode?> node)
         switch (await n.Current.WriteAsync(write, timeout))
         {
             case WriteCommitted c:
-                return Results.Json(new { epoch = c.Epoch, index = c.Index });
+                return Results.Bytes(Encoding.UTF8.GetBytes($"{{\"epoch\":{c.Epoch},\"index\":{c.Index}}}"), "application/json");
             case WriteRefused { NotPrimary: true } r:
                 return await ToPrimary(ctx, n, r.Error);
             case WriteRefused r:
@@ -86,13 +88,33 @@ public sealed class KvRoutes(Func<ResilientNode?> node)
     /// <returns>the body, or null when it is longer than <paramref name="limit"/></returns>
     private static async Task<byte[]?> ReadBody(HttpRequest request, int limit)
     {
-        using var buffer = new MemoryStream(request.ContentLength is { } n and < int.MaxValue ? (int)n : 256);
-        var chunk = new byte[Math.Min(81920, limit + 1)];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk)) > 0)
+        if (request.ContentLength is { } declared)
         {
-            if (buffer.Length + read > limit) return null;
-            buffer.Write(chunk, 0, read);
+            // The usual case: exactly the declared bytes, no intermediate buffers.
+            var body = new byte[declared];
+            var at = 0;
+            while (at < body.Length)
+            {
+                var read = await request.Body.ReadAsync(body.AsMemory(at));
+                if (read == 0) throw new BadHttpRequestException($"body ended after {at} of {declared} bytes");
+                at += read;
+            }
+            return body;
+        }
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(16384);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk)) > 0)
+            {
+                if (buffer.Length + read > limit) return null;
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
         return buffer.ToArray();
     }

@@ -1,0 +1,203 @@
+using System.Diagnostics;
+using System.Text.Json;
+using HotStandby.Host.Client;
+
+namespace HotStandby.Host.Demo;
+
+/// <summary>
+/// <c>hotstandby bench-replication</c> (run by scripts/bench-replication.sh): real processes on loopback, 100-byte values.
+/// Throughput and latency at 1, 16 and 64 clients in sync and async mode, async lag, kill -9 to the first acknowledged
+/// write on the new primary, catch-up of a standby far behind, and the resident memory of nodes holding that many keys.
+/// </summary>
+public static class ReplicationBench
+{
+    private static readonly byte[] Value = Enumerable.Range(0, 100).Select(i => (byte)('a' + i % 26)).ToArray();
+    private static readonly string Profile = Path.Combine(AppContext.BaseDirectory, "hocon", "fast-failover.conf");
+
+    public static async Task<int> RunAsync(double seconds, int trials, int catchUpEntries)
+    {
+        Console.Out.WriteLine($"bench-replication: 100-byte values, {seconds:F0} s per point, {Environment.ProcessorCount} cores; fsync = batch (group commit)");
+        foreach (var mode in new[] { "sync", "async" })
+        {
+            await using var cluster = await StartCluster(mode, "hotstandby.failback.mode = off");
+            var primary = await AwaitPrimary(cluster);
+            foreach (var clients in new[] { 1, 16, 64 })
+            {
+                var lag = new List<double>();
+                var result = await Throughput(cluster.HttpUrl(primary), clients, seconds,
+                    mode == "async" ? async () => { if (await LagMs(cluster, primary) is { } l) lock (lag) lag.Add(l); } : null);
+                Console.Out.WriteLine($"{mode,-5} clients {clients,2}: {result.Ops,8:F0} acknowledged writes/s  p50 {result.P50:F2} ms  p99 {result.P99:F2} ms  ({result.Count} writes, {result.Errors} errors)"
+                    + (lag.Count > 0 ? $"  lag p99 {Pct(lag, 0.99):F1} ms (max {lag.Max():F0})" : ""));
+            }
+            await StopAll(cluster);
+        }
+        if (trials > 0) await KillToFirstAck(trials);
+        if (catchUpEntries > 0) await CatchUp(catchUpEntries);
+        return 0;
+    }
+
+    private sealed record Point(double Ops, double P50, double P99, long Count, long Errors);
+
+    private static async Task<Point> Throughput(string url, int clients, double seconds, Func<Task>? sampler)
+    {
+        var latencies = new List<double>[clients];
+        long errors = 0;
+        var warmupEnd = Stopwatch.GetTimestamp() + Stopwatch.Frequency;
+        var end = warmupEnd + (long)(seconds * Stopwatch.Frequency);
+        var run = Guid.NewGuid().ToString("N")[..6];
+        var tasks = Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+        {
+            using var client = new RawHttpWriter(url);
+            var mine = latencies[c] = new List<double>();
+            for (var n = 0; Stopwatch.GetTimestamp() < end; n++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                var status = await client.Put($"{run}-{c}-{n}", Value);
+                if (started < warmupEnd) continue;
+                if (status == 200) mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                else Interlocked.Increment(ref errors);
+            }
+        })).ToList();
+        if (sampler is not null)
+            tasks.Add(Task.Run(async () =>
+            {
+                while (Stopwatch.GetTimestamp() < end)
+                {
+                    if (Stopwatch.GetTimestamp() > warmupEnd) await sampler();
+                    await Task.Delay(10);
+                }
+            }));
+        await Task.WhenAll(tasks);
+        var all = latencies.SelectMany(l => l).ToList();
+        return new Point(all.Count / seconds, Pct(all, 0.50), Pct(all, 0.99), all.Count, errors);
+    }
+
+    /// <summary>kill -9 of the primary while one client writes; time to the first write the new primary acknowledges.</summary>
+    private static async Task KillToFirstAck(int trials)
+    {
+        await using var cluster = await StartCluster("sync", "hotstandby.failback.mode = off");
+        var samples = new List<double>();
+        var urls = LocalCluster.Ids.Select(cluster.HttpUrl).ToList();
+        for (var trial = 1; trial <= trials; trial++)
+        {
+            var primary = await AwaitPrimary(cluster, settled: true);
+            var standbyUrl = cluster.HttpUrl(primary == "a" ? "b" : "a");
+            using var client = new KvClient(urls, TimeSpan.FromSeconds(2));
+            long killedAt = 0;
+            var first = new TaskCompletionSource<double>();
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            var writer = Task.Run(async () =>
+            {
+                for (var n = 0; !stop.IsCancellationRequested && !first.Task.IsCompleted; n++)
+                {
+                    var r = await client.Put($"t{trial}-{n}", Value, TimeSpan.FromSeconds(30));
+                    var k = Interlocked.Read(ref killedAt);
+                    if (r.Acked && k != 0 && r.Node == standbyUrl) first.TrySetResult(Stopwatch.GetElapsedTime(k).TotalMilliseconds);
+                }
+            });
+            await Task.Delay(300);
+            Interlocked.Exchange(ref killedAt, Stopwatch.GetTimestamp());
+            cluster.Kill(primary);
+            var ms = await first.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            await stop.CancelAsync();
+            await writer;
+            samples.Add(ms);
+            Console.Out.WriteLine($"kill trial {trial,2}: killed {primary}; first write acknowledged by the new primary after {ms:F0} ms");
+            cluster.Start(primary);
+        }
+        Console.Out.WriteLine($"kill -9 -> first acknowledged write on the new primary (sync, fast profile, {trials} trials): p50 {Pct(samples, 0.5):F0} ms, p99 {Pct(samples, 0.99):F0} ms, max {samples.Max():F0} ms");
+        await StopAll(cluster);
+    }
+
+    /// <summary>The standby is stopped while the primary takes <paramref name="entries"/> writes, then restarted.</summary>
+    private static async Task CatchUp(int entries)
+    {
+        await using var cluster = await StartCluster("async", "hotstandby.failback.mode = off");
+        var primary = await AwaitPrimary(cluster, settled: true);
+        var standby = primary == "a" ? "b" : "a";
+        await cluster.Stop(standby, TimeSpan.FromSeconds(10));
+        var filled = Stopwatch.GetTimestamp();
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(async () =>
+        {
+            using var client = new KvClient([cluster.HttpUrl(primary)], TimeSpan.FromSeconds(10));
+            int n;
+            while ((n = Interlocked.Increment(ref next)) < entries)
+                if (!(await client.Put($"key-{n:D8}", Value, TimeSpan.FromSeconds(30))).Acked) throw new InvalidOperationException($"write {n} failed");
+        })));
+        Console.Out.WriteLine($"wrote {entries} keys with the standby down in {Stopwatch.GetElapsedTime(filled).TotalSeconds:F1} s");
+        var target = (await cluster.Status(primary))!.Value.GetProperty("lastLog").GetProperty("index").GetInt64();
+        var started = Stopwatch.GetTimestamp();
+        cluster.Start(standby);
+        while (true)
+        {
+            var s = await cluster.Status(primary);
+            if (s?.GetProperty("replication").GetProperty("standbyMatchIndex") is { ValueKind: JsonValueKind.Number } m && m.GetInt64() >= target) break;
+            if (Stopwatch.GetElapsedTime(started) > TimeSpan.FromMinutes(10)) throw new TimeoutException("catch-up did not finish in 10 minutes");
+            await Task.Delay(20);
+        }
+        var secs = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var b = (await cluster.Status(standby))!.Value;
+        var snapshot = b.GetProperty("data").GetProperty("snapshot").GetProperty("index").GetInt64();
+        var bytes = (double)target * (Value.Length + 12 + 33);
+        Console.Out.WriteLine($"catch-up of {target} entries (process start included; {(snapshot > 0 ? $"snapshot at {snapshot} then the log" : "log only")}): {secs:F1} s = {target / secs:F0} entries/s, {bytes / secs / 1e6:F1} MB/s");
+        foreach (var id in new[] { primary, standby })
+        {
+            var keys = (await cluster.Status(id))!.Value.GetProperty("data").GetProperty("keys").GetInt64();
+            Console.Out.WriteLine($"resident memory of {id} ({(id == primary ? "primary" : "standby")}) holding {keys} keys: {Rss(cluster.Pid(id)!.Value) / 1048576.0:F0} MiB");
+        }
+        await StopAll(cluster);
+    }
+
+    /// <summary>Extra HOCON for every node (HS_BENCH_EXTRA), to try a setting without editing configs.</summary>
+    private static readonly string ExtraConfig = Environment.GetEnvironmentVariable("HS_BENCH_EXTRA") ?? "";
+
+    private static async Task<LocalCluster> StartCluster(string mode, string extra)
+    {
+        extra += "\n" + ExtraConfig;
+        var root = Path.Combine(Path.GetTempPath(), $"hotstandby-rbench-{mode}-{Guid.NewGuid():N}"[..40]);
+        var cluster = new LocalCluster(root, HostCommand.Current(), File.Exists(Profile) ? Profile : null,
+            $"hotstandby.replication.mode = {mode}\n{extra}");
+        foreach (var id in LocalCluster.Ids) cluster.Start(id);
+        await Task.CompletedTask;
+        return cluster;
+    }
+
+    private static async Task<string> AwaitPrimary(LocalCluster cluster, bool settled = true)
+    {
+        var deadline = Stopwatch.GetTimestamp() + 60 * Stopwatch.Frequency;
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            if (await cluster.ServingPrimary() is { } p && (!settled || await InSync(cluster, p))) return p;
+            await Task.Delay(20);
+        }
+        throw new TimeoutException($"no primary with an in-sync standby within 60 s; logs in {cluster.Root}");
+    }
+
+    private static async Task<bool> InSync(LocalCluster cluster, string primary) =>
+        await cluster.Status(primary) is { } s && s.GetProperty("replication").GetProperty("inSync").GetBoolean()
+        && s.GetProperty("peers").EnumerateArray().All(p => p.GetProperty("reachable").GetBoolean());
+
+    private static async Task<double?> LagMs(LocalCluster cluster, string primary) =>
+        await cluster.Status(primary) is { } s && s.GetProperty("replication").GetProperty("lagMs") is { ValueKind: JsonValueKind.Number } l
+            ? l.GetDouble() : null;
+
+    private static async Task StopAll(LocalCluster cluster)
+    {
+        foreach (var id in new[] { "w", "b", "a" }) await cluster.Stop(id, TimeSpan.FromSeconds(10));
+        try { Directory.Delete(cluster.Root, recursive: true); } catch (IOException) { }
+    }
+
+    private static long Rss(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:"));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+    }
+
+    private static double Pct(List<double> values, double p)
+    {
+        if (values.Count == 0) return double.NaN;
+        var sorted = values.Order().ToList();
+        return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    }
+}
