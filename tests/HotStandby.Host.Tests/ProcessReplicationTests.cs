@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Net;
+using System.Text.Json;
 using System.Text;
 using Akka.TestKit.Xunit2;
 using HotStandby.Host.Client;
@@ -13,7 +15,7 @@ public sealed class ProcessReplicationTests() : TestKit("akka.loglevel = WARNING
 {
     private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
     private readonly LocalCluster _cluster = new(HostProcess.TempDir("hs-repl"), HostProcess.Command, HostProcess.FastProfile,
-        "hotstandby.failback.mode = off\nhotstandby.replication.mode = sync");
+        "hotstandby.failback.mode = off\nhotstandby.replication.mode = sync\nhotstandby.kv.max-value-bytes = 1KiB");
 
     public Task InitializeAsync()
     {
@@ -26,6 +28,49 @@ public sealed class ProcessReplicationTests() : TestKit("akka.loglevel = WARNING
         await _cluster.DisposeAsync();
         if (Environment.GetEnvironmentVariable("HS_KEEP_LOGS") is null)
             try { Directory.Delete(_cluster.Root, recursive: true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public async Task Kv_api_redirects_to_the_primary_and_refuses_bad_input_without_writing()
+    {
+        string? primary = null;
+        await AwaitAssertAsync(async () => Assert.NotNull(primary = await _cluster.ServingPrimary()), Generous, TimeSpan.FromMilliseconds(50));
+        var standby = primary == "a" ? "b" : "a";
+        var p = _cluster.HttpUrl(primary!);
+        var sUrl = _cluster.HttpUrl(standby);
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+
+        var put = await http.PutAsync($"{p}/kv/greeting", new StringContent("hello"));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        using (var doc = JsonDocument.Parse(await put.Content.ReadAsStringAsync()))
+            Assert.True(doc.RootElement.GetProperty("index").GetInt64() > 0);
+
+        var redirect = await http.PutAsync($"{sUrl}/kv/other%20key?x=1", new StringContent("v"));
+        Assert.Equal(HttpStatusCode.TemporaryRedirect, redirect.StatusCode);
+        Assert.Equal($"{p}/kv/other%20key?x=1", redirect.Headers.Location!.AbsoluteUri);
+
+        await AwaitAssertAsync(async () =>
+        {
+            var read = await http.GetAsync($"{sUrl}/kv/greeting");
+            Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+            Assert.Equal("hello", await read.Content.ReadAsStringAsync());
+            Assert.True(long.Parse(read.Headers.GetValues("X-HotStandby-Applied-Index").Single()) > 0);
+        }, Generous, TimeSpan.FromMilliseconds(50));
+
+        async Task AssertError(HttpResponseMessage r, HttpStatusCode status, string text)
+        {
+            Assert.Equal(status, r.StatusCode);
+            Assert.Contains(text, JsonDocument.Parse(await r.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetString());
+        }
+        await AssertError(await http.PutAsync($"{p}/kv/big", new ByteArrayContent(new byte[1025])), HttpStatusCode.RequestEntityTooLarge, "max-value-bytes");
+        await AssertError(await http.PutAsync($"{p}/kv/", new StringContent("v")), HttpStatusCode.BadRequest, "empty key");
+        await AssertError(await http.PutAsync($"{p}/kv/{new string('k', 1100)}", new StringContent("v")), HttpStatusCode.BadRequest, "max-key-bytes");
+        await AssertError(await http.PatchAsync($"{p}/kv/greeting", new StringContent("v")), HttpStatusCode.MethodNotAllowed, "PATCH");
+        await AssertError(await http.DeleteAsync($"{p}/kv/never-written"), HttpStatusCode.NotFound, "no key");
+        await AssertError(await http.GetAsync($"{p}/kv/big"), HttpStatusCode.NotFound, "no key"); // nothing written on a 4xx
+
+        Assert.Equal(HttpStatusCode.OK, (await http.DeleteAsync($"{p}/kv/greeting")).StatusCode);
+        await AssertError(await http.GetAsync($"{p}/kv/greeting"), HttpStatusCode.NotFound, "no key");
     }
 
     [Fact]

@@ -45,6 +45,30 @@ public sealed class StartupErrorTests : IDisposable
     }
 
     [Fact]
+    public async Task Corrupt_log_segment_refuses_to_start_with_its_path_and_offset()
+    {
+        var log = Path.Combine(_dir, "data", "log");
+        Directory.CreateDirectory(log);
+        var segment = Path.Combine(log, "00000000000000000001.seg");
+        // A valid header, a record whose checksum does not match, and a record after it: corruption, not a torn tail.
+        var bytes = new List<byte>("HSLOG001"u8.ToArray());
+        for (var i = 0; i < 2; i++)
+        {
+            bytes.AddRange(BitConverter.GetBytes(4));
+            bytes.AddRange(BitConverter.GetBytes(0xDEADBEEFu));
+            bytes.AddRange(new byte[4]);
+        }
+        File.WriteAllBytes(segment, bytes.ToArray());
+
+        var (exit, _, stderr) = await HostProcess.RunToExit(TimeSpan.FromSeconds(60), "run", "--config", Config(),
+            "--set", "hotstandby.http.port=0", "--set", $"akka.remote.dot-netty.tcp.port={OccupiedPort}");
+        Assert.Equal(3, exit); // refused before any port is bound
+        Assert.Contains(segment, stderr);
+        Assert.Contains("offset 8", stderr);
+        Assert.Equal(bytes.Count, new FileInfo(segment).Length); // left as found
+    }
+
+    [Fact]
     public async Task Occupied_remoting_port_is_named()
     {
         var (exit, _, stderr) = await HostProcess.RunToExit(TimeSpan.FromSeconds(60), "run", "--config", Config(),

@@ -23,6 +23,7 @@ public sealed partial class StoreActor
     private long _commit;
     private string? _standbyId;
     private long _standbyMatch;
+    private long _writesAcknowledged;
 
     private bool IsPrimary => _primaryEpoch != 0;
 
@@ -149,6 +150,7 @@ public sealed partial class StoreActor
         while (_pending.TryPeek(out var head) && head.Index <= commit)
         {
             _pending.Dequeue();
+            if (leaseHolds) _writesAcknowledged++;
             head.ReplyTo.Tell(leaseHolds
                 ? new WriteCommitted(_primaryEpoch, head.Index)
                 : new WriteRefused(503, "the primary's lease lapsed before the write was confirmed; it may or may not survive"));

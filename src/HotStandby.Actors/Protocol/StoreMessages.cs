@@ -57,7 +57,8 @@ public sealed record ReplicationReport(
     LogPosition Snapshot,
     long Keys,
     IReadOnlyList<string> DivergedFiles,
-    string? LastDivergence);
+    string? LastDivergence,
+    long WritesAcknowledged);
 
 /// <summary>The store's sync policy asks the core to change a standby's eligibility (see SyncPolicy).</summary>
 public sealed record EligibilityRequest(string NodeId, bool Eligible, string Reason);

@@ -45,7 +45,13 @@ public static class ClientCommands
             sb.AppendLine($"{(Str(p, "nodeId") is "-" ? Str(p, "address") : Str(p, "nodeId")),-10} {Str(p, "role"),-9} {Str(p, "epoch"),6} {Str(p, "reachability"),-10} {Str(p, "logIndex"),8} {"",6} {heard,11}");
         }
         sb.AppendLine();
-        sb.AppendLine($"primary: {Str(s, "primaryId")}   replication: {Str(replication, "mode")}, in sync: {Str(replication, "inSync")}   failover: {Str(s.GetProperty("failover"), "mode")}   failback: {Str(s.GetProperty("failback"), "mode")}");
+        sb.AppendLine($"primary: {Str(s, "primaryId")}   replication: {Str(replication, "mode")}, in sync: {Str(replication, "inSync")}, lag {Str(replication, "lagEntries")} entries / {Str(replication, "lagMs")} ms   failover: {Str(s.GetProperty("failover"), "mode")}   failback: {Str(s.GetProperty("failback"), "mode")}");
+        sb.AppendLine($"log: commit {Str(s, "commitIndex")}, applied {Str(s, "appliedIndex")}" +
+            (replication.TryGetProperty("standby", out var sb2) && sb2.ValueKind == JsonValueKind.String
+                ? $"   standby {sb2.GetString()}: confirmed {Str(replication, "standbyMatchIndex")}, eligible {Str(replication, "standbyEligible")}" : ""));
+        if (s.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
+            && data.TryGetProperty("lastDivergence", out var div) && div.ValueKind == JsonValueKind.String)
+            sb.AppendLine($"divergence: {div.GetString()}");
         if (s.GetProperty("failback").TryGetProperty("pending", out var pending) && pending.ValueKind == JsonValueKind.String)
             sb.AppendLine($"failback pending: {pending.GetString()}");
         if (s.TryGetProperty("lastRoleChange", out var change) && change.ValueKind == JsonValueKind.Object)

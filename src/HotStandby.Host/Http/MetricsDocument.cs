@@ -39,6 +39,24 @@ public static class MetricsDocument
             report.Health.Where(h => h.RttMs.HasValue).Select(h => ($"{{{node},peer=\"{h.NodeId}\"}}", h.RttMs!.Value)));
         Metric("hotstandby_replication_lag_entries", "entries the peer's log is behind this node's", "gauge",
             core.Peers.Where(p => p.IsDataNode).Select(p => ($"{{{node},peer=\"{p.NodeId}\"}}", (double)Math.Max(0, core.LastLog.Index - p.LastLog.Index))));
+        if (report.Store is { } store)
+        {
+            var r = store.Replication;
+            Metric("hotstandby_last_log_index", "index of the last entry in this node's log", "gauge", [($"{{{node}}}", store.LastLog.Index)]);
+            Metric("hotstandby_applied_index", "index of the last entry applied to the key-value state", "gauge", [($"{{{node}}}", store.AppliedIndex)]);
+            Metric("hotstandby_keys", "keys in the applied state", "gauge", [($"{{{node}}}", r.Keys)]);
+            Metric("hotstandby_writes_total", "client writes this node acknowledged as primary since the process started", "counter",
+                [($"{{{node}}}", r.WritesAcknowledged)]);
+            Metric("hotstandby_replication_in_sync", "1 while the standby confirms writes within sync-timeout (primary)", "gauge",
+                [($"{{{node}}}", r.InSync ? 1 : 0)]);
+            if (r.LagMs is { } lagMs)
+                Metric("hotstandby_replication_lag_ms", "age of the oldest entry the standby has not confirmed (primary)", "gauge", [($"{{{node}}}", lagMs)]);
+            if (r.StandbyEligible is { } eligible)
+                Metric("hotstandby_standby_eligible", "1 while the standby may be promoted (0 after sync degraded)", "gauge",
+                    [($"{{{node},standby=\"{r.Standby}\"}}", eligible ? 1 : 0)]);
+            Metric("hotstandby_diverged_files", "files under diverged/ (entries a deposed primary had to drop)", "gauge",
+                [($"{{{node}}}", r.DivergedFiles.Count)]);
+        }
         return sb.ToString();
     }
 }
