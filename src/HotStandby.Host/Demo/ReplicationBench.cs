@@ -173,9 +173,23 @@ public static class ReplicationBench
         throw new TimeoutException($"no primary with an in-sync standby within 60 s; logs in {cluster.Root}");
     }
 
-    private static async Task<bool> InSync(LocalCluster cluster, string primary) =>
-        await cluster.Status(primary) is { } s && s.GetProperty("replication").GetProperty("inSync").GetBoolean()
-        && s.GetProperty("peers").EnumerateArray().All(p => p.GetProperty("reachable").GetBoolean());
+    /// <summary>
+    /// Every node answers and follows <paramref name="primary"/>, everyone hears everyone, and the primary's standby is
+    /// eligible and in sync: the next kill measures a failover, not a node that is still starting or excused.
+    /// </summary>
+    private static async Task<bool> InSync(LocalCluster cluster, string primary)
+    {
+        foreach (var id in LocalCluster.Ids)
+        {
+            if (await cluster.Status(id) is not { } s) return false;
+            if (id != primary && s.GetProperty("primaryId").GetString() != primary) return false;
+            if (s.GetProperty("peers").EnumerateArray().Any(p => !p.GetProperty("reachable").GetBoolean())) return false;
+            if (id != primary) continue;
+            var r = s.GetProperty("replication");
+            if (!r.GetProperty("inSync").GetBoolean() || r.GetProperty("standbyEligible").ValueKind != JsonValueKind.True) return false;
+        }
+        return true;
+    }
 
     private static async Task<double?> LagMs(LocalCluster cluster, string primary) =>
         await cluster.Status(primary) is { } s && s.GetProperty("replication").GetProperty("lagMs") is { ValueKind: JsonValueKind.Number } l
