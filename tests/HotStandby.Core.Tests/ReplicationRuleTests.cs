@@ -184,6 +184,19 @@ public sealed class EligibilityTests
     }
 
     [Fact]
+    public void The_excluded_standbys_own_echo_does_not_excuse_it()
+    {
+        var a = Primary("a", at: 1000);
+        a.Handle(new StandbyEligibility("b", false, "sync timed out"), 1100);
+        var hb = a.HeartbeatFor(1110, 1110);
+        var b = Started(Config("b"), epoch: a.Epoch, at: 0);
+        var ack = b.Handle(hb, 1111).OfType<SendTo>().Select(s => s.Message).OfType<HeartbeatAck>().Single();
+        Assert.Equal(["b"], ack.NotEligible);
+        a.Handle(ack, 1112);
+        Assert.False(a.StandbyExcused("b")); // b knows, but a restarted b would forget: the witness must know
+    }
+
+    [Fact]
     public void Witness_refuses_to_elect_a_standby_the_primary_marked_not_eligible()
     {
         var w = Started(Config("w", witness: true), epoch: 4, at: 0);

@@ -20,7 +20,9 @@ public sealed partial class NodeCore
     {
         if (_role is not (NodeRole.Primary or NodeRole.Demoting) || !_notEligible.Contains(standbyId)) return false;
         if (!UsesLease) return true;
-        var echoes = _ackedNotEligible.Count(a => a.Value.Contains(standbyId));
+        // Only voters that could elect the standby count: its own echo, or another data node's for "any standby", does not.
+        var echoes = _ackedNotEligible.Count(a => a.Value.Contains(standbyId) && a.Key != standbyId
+            && !(standbyId == AnyStandby && _peers.TryGetValue(a.Key, out var p) && p.IsDataNode));
         return echoes >= _s.Majority - 1;
     }
 

@@ -126,6 +126,7 @@ public static class ReplicationBench
                 if (!(await client.Put($"key-{n:D8}", Value, TimeSpan.FromSeconds(30))).Acked) throw new InvalidOperationException($"write {n} failed");
         })));
         Console.Out.WriteLine($"wrote {entries} keys with the standby down in {Stopwatch.GetElapsedTime(filled).TotalSeconds:F1} s");
+        await Task.Delay(200); // the last progress report reaches /status within a few housekeeping rounds
         var target = (await cluster.Status(primary))!.Value.GetProperty("lastLog").GetProperty("index").GetInt64();
         var started = Stopwatch.GetTimestamp();
         cluster.Start(standby);
