@@ -18,7 +18,7 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
         public static readonly Resend Instance = new();
     }
 
-    private sealed record InFlight(long Generation, long LastIndex, long SentMs);
+    private sealed record InFlight(long Generation, long PrevIndex, long LastIndex, long SentMs);
 
     private const int SnapshotWindow = 4;
     private const int MaxReady = 65_536;
@@ -163,7 +163,7 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
             _nextIndex = entries[^1].Index + 1;
             _prevEpoch = entries[^1].Epoch;
         }
-        _inFlight[seq] = new InFlight(_generation, prevIndex + entries.Count, _clock.NowMs);
+        _inFlight[seq] = new InFlight(_generation, prevIndex, prevIndex + entries.Count, _clock.NowMs);
     }
 
     private void OnEntriesRead(EntriesRead r)
@@ -202,11 +202,15 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
         else if (known && sent!.Generation == _generation)
         {
             // The standby's log does not fit after our previous entry: back up to where it says, forget the rest in flight.
+            // A refusal that names no other position (it has not recorded this epoch yet, or it is primary itself) is
+            // retried by the resend timer rather than at once, so the two sides do not spin.
+            var refusedOutright = ack.NextIndex > sent.PrevIndex; // a mismatch always names a point at or before PrevIndex
             _generation++;
             _inFlight.Clear();
             _ready.Clear();
             _nextIndex = Math.Max(1, Math.Min(ack.NextIndex, _storeLast + 1));
             _prevEpoch = -1;
+            if (refusedOutright) return;
         }
         Pump();
     }
