@@ -43,6 +43,9 @@ public sealed partial class DataStore : ILogView, IDisposable
     public long DurableIndex => _log.DurableIndex;
     public long FirstLogIndex => _log.FirstIndex;
     public LogPosition LastLog => new(EpochAt(LastIndex), LastIndex);
+
+    /// <summary>The last entry that is on disk: what this node may claim to hold (votes, hand-overs).</summary>
+    public LogPosition DurableLog => new(EpochAt(DurableIndex), DurableIndex);
     public string SnapshotDirectory => Path.Combine(_dataDir, "snapshots");
 
     private DataStore(string dataDir, StorageOptions options)

@@ -222,3 +222,25 @@ public sealed class EligibilityTests
         Assert.True(b.HeartbeatFor(6001, 6001).Eligible);
     }
 }
+
+/// <summary>A planned hand-over compares the standby with the log the store reports final once it stopped taking writes.</summary>
+public sealed class SwitchoverSealTests
+{
+    private static bool HandsOver(IEnumerable<ICoreEffect> effects) => effects.OfType<SendTo>().Any(s => s.Message is TimeoutNow);
+
+    [Fact]
+    public void Switchover_waits_for_the_sealed_log_and_for_the_standby_to_hold_it()
+    {
+        var a = Primary("a", at: 1000);
+        a.UpdateLog(new LogPosition(a.Epoch, 10), 10);
+        a.Handle(HeartbeatFrom("b", a.Epoch, NodeRole.Standby, 1090, primary: "a", log: new LogPosition(a.Epoch, 10)), 1100);
+
+        Assert.False(HandsOver(a.Handle(new SwitchoverCommand("b", "test"), 1101))); // the core's log may be stale
+        Assert.Equal(NodeRole.Demoting, a.Role);
+        a.UpdateLog(new LogPosition(a.Epoch, 12), 12, sealedForHandover: true); // two writes were still in flight
+        Assert.False(HandsOver(a.Handle(Tick.Instance, 1110)));                 // b holds only 10
+        a.Handle(HeartbeatFrom("b", a.Epoch, NodeRole.Standby, 1115, primary: "a", log: new LogPosition(a.Epoch, 12)), 1120);
+        Assert.True(HandsOver(a.Handle(Tick.Instance, 1121)));
+        Assert.Equal(NodeRole.Standby, a.Role);
+    }
+}

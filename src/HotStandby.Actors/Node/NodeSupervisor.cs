@@ -73,7 +73,7 @@ public sealed class NodeSupervisor : ReceiveActor, IWithTimers
         Receive<StoreProgress>(p =>
         {
             _storeProgress = p;
-            _core.UpdateLog(p.LastLog, p.ReplicatedIndex, p.CaughtUp);
+            _core.UpdateLog(p.LastLog, p.ReplicatedIndex, p.CaughtUp, p.Sealed);
             PushHeartbeat(sendNow: false);
         });
         Receive<EligibilityRequest>(r => Run(_core.Handle(new StandbyEligibility(r.NodeId, r.Eligible, r.Reason), _clock.NowMs)));

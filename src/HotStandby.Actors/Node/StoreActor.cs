@@ -97,6 +97,12 @@ public sealed partial class StoreActor : ReceiveActor, IWithTimers
         if (primaryNow && (!primaryBefore || gate.Epoch != previous.Epoch)) BeginEpochAsPrimary();
         else if (!primaryNow && primaryBefore) EndPrimary($"this node is now {gate.Role.ToWire()} in epoch {gate.Epoch}");
         if (primaryNow) AdvanceCommit();
+        if (gate.Role == NodeRole.Demoting && previous.Role != NodeRole.Demoting)
+        {
+            // Every write accepted so far is in the log (the mailbox is in order); say so now, not at the next round.
+            OnFlush();
+            PublishProgress();
+        }
     }
 
     /// <summary>Makes appended entries durable: one fsync for everything queued since the last one (group commit).</summary>
@@ -174,8 +180,11 @@ public sealed partial class StoreActor : ReceiveActor, IWithTimers
     private void PublishProgress()
     {
         _progressDirty = false;
-        var progress = new StoreProgress(_data.LastLog, IsPrimary ? _commit : _leaderCommitApplied, _data.State.Applied.Index,
-            IsPrimary ? ReplicatedIndex : _data.State.Applied.Index, CaughtUpStandbys(), Report());
+        var progress = new StoreProgress(_data.DurableLog, IsPrimary ? _commit : _leaderCommitApplied, _data.State.Applied.Index,
+            IsPrimary ? ReplicatedIndex : _data.State.Applied.Index, CaughtUpStandbys(), Report())
+        {
+            Sealed = _gate.Role == NodeRole.Demoting,
+        };
         if (progress == _lastProgress) return;
         _lastProgress = progress;
         _supervisor.Tell(progress);

@@ -43,7 +43,11 @@ public sealed record StoreProgress(
     long AppliedIndex,
     long ReplicatedIndex,
     IReadOnlyCollection<string> CaughtUp,
-    ReplicationReport Replication);
+    ReplicationReport Replication)
+{
+    /// <summary>The store refuses writes for a switchover: <see cref="LastLog"/> is final until the hand-over.</summary>
+    public bool Sealed { get; init; }
+}
 
 /// <summary>The replication part of <c>/status</c>.</summary>
 public sealed record ReplicationReport(

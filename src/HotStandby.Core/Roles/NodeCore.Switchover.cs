@@ -84,7 +84,9 @@ public sealed partial class NodeCore
     {
         if (_role != NodeRole.Demoting || _switchover is not { } sw) return;
         var target = _peers.GetValueOrDefault(sw.Target);
-        if (target is not null && target.LastLog >= _lastLog && nowMs - target.LastHeardMs < _s.PromotionWaitMs)
+        // With a store, wait for its word that writes have stopped, so that the log position compared is final.
+        var logFinal = !_storeAttached || _logSealed;
+        if (logFinal && target is not null && target.LastLog >= _lastLog && nowMs - target.LastHeardMs < _s.PromotionWaitMs)
         {
             _out.Add(new SendTo(sw.Target, new TimeoutNow(_s.NodeId, _state.Epoch, sw.Reason)));
             _switchover = null;

@@ -23,6 +23,8 @@ public sealed partial class NodeCore
     private RoleChange? _lastRoleChange;
     private LogPosition _lastLog;
     private IReadOnlyCollection<string>? _caughtUp;
+    private bool _storeAttached; // a store reports the log; without one (simulation, witness) the core's log is final
+    private bool _logSealed;
     private long _commitIndex;
     private long _knownCommitIndex;
     private long _epochAdoptedMs = long.MinValue / 2;
@@ -46,8 +48,11 @@ public sealed partial class NodeCore
     /// Voters compare candidates with these; a primary sends the commit index to voters in its heartbeats.
     /// </summary>
     /// <param name="caughtUp">standbys the store sees within one replication window of this primary (failback needs it)</param>
-    public void UpdateLog(LogPosition lastLog, long commitIndex, IReadOnlyCollection<string>? caughtUp = null)
+    /// <param name="sealedForHandover">the store has stopped taking writes for a switchover: <paramref name="lastLog"/> is final</param>
+    public void UpdateLog(LogPosition lastLog, long commitIndex, IReadOnlyCollection<string>? caughtUp = null, bool sealedForHandover = false)
     {
+        _storeAttached = true;
+        if (sealedForHandover && _role == NodeRole.Demoting) _logSealed = true;
         _caughtUp = caughtUp;
         _lastLog = lastLog;
         _commitIndex = commitIndex;
@@ -214,6 +219,7 @@ public sealed partial class NodeCore
     private void TransitionTo(NodeRole to, long nowMs, string reason)
     {
         if (to == _role) return;
+        _logSealed = false;
         var change = new RoleChange(nowMs, _role, to, _state.Epoch, reason);
         _role = to;
         _lastRoleChange = change;
