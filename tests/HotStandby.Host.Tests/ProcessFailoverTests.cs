@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Akka.TestKit.Xunit2;
 using HotStandby.Host.Demo;
 using Xunit;
 
@@ -8,42 +7,24 @@ namespace HotStandby.Host.Tests;
 
 /// <summary>Three real <c>hotstandby run</c> processes on loopback.</summary>
 [Collection("processes")]
-public sealed class ProcessFailoverTests() : TestKit("akka.loglevel = WARNING"), IAsyncLifetime
+public sealed class ProcessFailoverTests() : ClusterSpec("hs-proc", "hotstandby.failback.mode = off")
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
-    private readonly LocalCluster _cluster = new(HostProcess.TempDir("hs-proc"), HostProcess.Command, HostProcess.FastProfile,
-        "hotstandby.failback.mode = off");
-
-    public Task InitializeAsync()
-    {
-        foreach (var id in LocalCluster.Ids) _cluster.Start(id);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        if (Environment.GetEnvironmentVariable("HS_KEEP_LOGS") is null)
-            try { Directory.Delete(_cluster.Root, recursive: true); } catch (IOException) { }
-    }
-
     /// <summary>Whichever data node wins the first election (a is preferred, but b may start first).</summary>
     private async Task<(string Primary, string Standby)> AwaitFirstPrimary()
     {
-        string? primary = null;
-        await AwaitAssertAsync(async () => Assert.NotNull(primary = await _cluster.ServingPrimary()), Generous, TimeSpan.FromMilliseconds(50));
+        var primary = await AwaitServingPrimary();
         await AwaitConditionAsync(AllReachable, Generous);
-        return (primary!, primary == "a" ? "b" : "a");
+        return (primary, primary == "a" ? "b" : "a");
     }
 
     private async Task AwaitServing(string id) =>
-        await AwaitAssertAsync(async () => Assert.Equal(id, await _cluster.ServingPrimary()), Generous, TimeSpan.FromMilliseconds(50));
+        await AwaitAssertAsync(async () => Assert.Equal(id, await Cluster.ServingPrimary()), Generous, TimeSpan.FromMilliseconds(50));
 
     private async Task<bool> AllReachable()
     {
-        foreach (var id in LocalCluster.Ids.Where(_cluster.IsRunning))
+        foreach (var id in LocalCluster.Ids.Where(Cluster.IsRunning))
         {
-            if (await _cluster.Status(id) is not { } s) return false;
+            if (await Cluster.Status(id) is not { } s) return false;
             if (s.GetProperty("peers").EnumerateArray().Any(p => !p.GetProperty("reachable").GetBoolean())) return false;
         }
         return true;
@@ -53,9 +34,9 @@ public sealed class ProcessFailoverTests() : TestKit("akka.loglevel = WARNING"),
     public async Task Kill_9_of_the_primary_makes_the_standby_report_primary()
     {
         var (primary, standby) = await AwaitFirstPrimary();
-        _cluster.Kill(primary);
-        await AwaitAssertAsync(async () => Assert.Equal("primary", await _cluster.Role(standby)), Generous, TimeSpan.FromMilliseconds(20));
-        var status = (await _cluster.Status(standby))!.Value;
+        Cluster.Kill(primary);
+        await AwaitAssertAsync(async () => Assert.Equal("primary", await Cluster.Role(standby)), Generous, TimeSpan.FromMilliseconds(20));
+        var status = (await Cluster.Status(standby))!.Value;
         Assert.Contains($"primary {primary} unreachable", status.GetProperty("lastRoleChange").GetProperty("reason").GetString());
         await AwaitServing(standby);
     }
@@ -64,12 +45,12 @@ public sealed class ProcessFailoverTests() : TestKit("akka.loglevel = WARNING"),
     public async Task Sigterm_on_the_primary_hands_over_before_exiting()
     {
         var (primary, standby) = await AwaitFirstPrimary();
-        var exit = await _cluster.Stop(primary, TimeSpan.FromSeconds(30));
+        var exit = await Cluster.Stop(primary, TimeSpan.FromSeconds(30));
         Assert.Equal(0, exit);
-        var status = (await _cluster.Status(standby))!.Value;
+        var status = (await Cluster.Status(standby))!.Value;
         Assert.Equal("primary", status.GetProperty("role").GetString());
         Assert.Contains($"{primary} handed over (shutdown)", status.GetProperty("lastRoleChange").GetProperty("reason").GetString());
-        Assert.Contains($"shutdown: {standby} is primary now", File.ReadAllText(_cluster.LogPath(primary)));
+        Assert.Contains($"shutdown: {standby} is primary now", File.ReadAllText(Cluster.LogPath(primary)));
     }
 
     [Fact]
@@ -78,13 +59,13 @@ public sealed class ProcessFailoverTests() : TestKit("akka.loglevel = WARNING"),
         var (first, _) = await AwaitFirstPrimary();
         if (first != "a")
         {
-            Assert.Equal(0, await HotStandby.Host.Cli.ClientCommands.SwitchoverAsync(_cluster.HttpUrl(first), "a"));
+            Assert.Equal(0, await HotStandby.Host.Cli.ClientCommands.SwitchoverAsync(Cluster.HttpUrl(first), "a"));
             await AwaitServing("a");
             await AwaitConditionAsync(AllReachable, Generous);
         }
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
 
-        var status = JsonDocument.Parse(await http.GetStringAsync($"{_cluster.HttpUrl("b")}/status")).RootElement;
+        var status = JsonDocument.Parse(await http.GetStringAsync($"{Cluster.HttpUrl("b")}/status")).RootElement;
         foreach (var field in new[] { "nodeId", "role", "epoch", "primaryId", "commitIndex", "appliedIndex", "replication", "peers", "lastRoleChange" })
             Assert.True(status.TryGetProperty(field, out _), field);
         Assert.Equal("standby", status.GetProperty("role").GetString());
@@ -93,33 +74,33 @@ public sealed class ProcessFailoverTests() : TestKit("akka.loglevel = WARNING"),
         Assert.True(peer.GetProperty("reachable").GetBoolean());
         Assert.Equal("primary", peer.GetProperty("role").GetString());
 
-        var events = JsonDocument.Parse(await http.GetStringAsync($"{_cluster.HttpUrl("a")}/events")).RootElement;
+        var events = JsonDocument.Parse(await http.GetStringAsync($"{Cluster.HttpUrl("a")}/events")).RootElement;
         Assert.Contains(events.EnumerateArray(), e => e.GetProperty("to").GetString() == "primary");
 
-        var metrics = await http.GetStringAsync($"{_cluster.HttpUrl("a")}/metrics");
+        var metrics = await http.GetStringAsync($"{Cluster.HttpUrl("a")}/metrics");
         Assert.Contains("hotstandby_role{node=\"a\",role=\"primary\"} 1", metrics);
         Assert.Contains("hotstandby_heartbeat_rtt_ms{node=\"a\",peer=\"b\"}", metrics);
 
-        var missing = await http.GetAsync($"{_cluster.HttpUrl("a")}/nope");
+        var missing = await http.GetAsync($"{Cluster.HttpUrl("a")}/nope");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         Assert.Contains("no route GET /nope", await missing.Content.ReadAsStringAsync());
-        var wrongMethod = await http.PostAsync($"{_cluster.HttpUrl("a")}/status", null);
+        var wrongMethod = await http.PostAsync($"{Cluster.HttpUrl("a")}/status", null);
         Assert.Equal(HttpStatusCode.MethodNotAllowed, wrongMethod.StatusCode);
 
         // A switchover asked of the standby is redirected to the primary.
-        var redirected = await http.PostAsync($"{_cluster.HttpUrl("b")}/admin/switchover?to=b", null);
+        var redirected = await http.PostAsync($"{Cluster.HttpUrl("b")}/admin/switchover?to=b", null);
         Assert.Equal(HttpStatusCode.TemporaryRedirect, redirected.StatusCode);
-        Assert.Equal($"{_cluster.HttpUrl("a")}/admin/switchover?to=b", redirected.Headers.Location!.ToString());
-        var refused = await http.PostAsync($"{_cluster.HttpUrl("a")}/admin/switchover?to=w", null);
+        Assert.Equal($"{Cluster.HttpUrl("a")}/admin/switchover?to=b", redirected.Headers.Location!.ToString());
+        var refused = await http.PostAsync($"{Cluster.HttpUrl("a")}/admin/switchover?to=w", null);
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         Assert.Contains("witness", await refused.Content.ReadAsStringAsync());
 
-        var (statusExit, statusOut, _) = await HostProcess.RunToExit(TimeSpan.FromSeconds(60), "status", "--endpoint", _cluster.HttpUrl("b"));
+        var (statusExit, statusOut, _) = await HostProcess.RunToExit(TimeSpan.FromSeconds(60), "status", "--endpoint", Cluster.HttpUrl("b"));
         Assert.Equal(0, statusExit);
         Assert.Contains("primary: a", statusOut);
 
         // The command-line switchover follows the redirect from the standby to the primary.
-        var (switchExit, switchOut, switchErr) = await HostProcess.RunToExit(TimeSpan.FromSeconds(60), "switchover", "--to", "b", "--endpoint", _cluster.HttpUrl("b"));
+        var (switchExit, switchOut, switchErr) = await HostProcess.RunToExit(TimeSpan.FromSeconds(60), "switchover", "--to", "b", "--endpoint", Cluster.HttpUrl("b"));
         Assert.True(switchExit == 0, switchErr);
         Assert.Contains("switchover to b started", switchOut);
         await AwaitServing("b");

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using System.Text;
-using Akka.TestKit.Xunit2;
 using HotStandby.Host.Client;
 using HotStandby.Host.Demo;
 using Xunit;
@@ -11,33 +10,16 @@ namespace HotStandby.Host.Tests;
 
 /// <summary>Three real hosts, clients writing over HTTP, kill -9 of the primary mid-stream: no acknowledged write is lost.</summary>
 [Collection("processes")]
-public sealed class ProcessReplicationTests() : TestKit("akka.loglevel = WARNING"), IAsyncLifetime
+public sealed class ProcessReplicationTests() : ClusterSpec("hs-repl",
+    "hotstandby.failback.mode = off\nhotstandby.replication.mode = sync\nhotstandby.kv.max-value-bytes = 1KiB")
 {
-    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
-    private readonly LocalCluster _cluster = new(HostProcess.TempDir("hs-repl"), HostProcess.Command, HostProcess.FastProfile,
-        "hotstandby.failback.mode = off\nhotstandby.replication.mode = sync\nhotstandby.kv.max-value-bytes = 1KiB");
-
-    public Task InitializeAsync()
-    {
-        foreach (var id in LocalCluster.Ids) _cluster.Start(id);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _cluster.DisposeAsync();
-        if (Environment.GetEnvironmentVariable("HS_KEEP_LOGS") is null)
-            try { Directory.Delete(_cluster.Root, recursive: true); } catch (IOException) { }
-    }
-
     [Fact]
     public async Task Kv_api_redirects_to_the_primary_and_refuses_bad_input_without_writing()
     {
-        string? primary = null;
-        await AwaitAssertAsync(async () => Assert.NotNull(primary = await _cluster.ServingPrimary()), Generous, TimeSpan.FromMilliseconds(50));
+        var primary = await AwaitServingPrimary();
         var standby = primary == "a" ? "b" : "a";
-        var p = _cluster.HttpUrl(primary!);
-        var sUrl = _cluster.HttpUrl(standby);
+        var p = Cluster.HttpUrl(primary);
+        var sUrl = Cluster.HttpUrl(standby);
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
 
         var put = await http.PutAsync($"{p}/kv/greeting", new StringContent("hello"));
@@ -76,10 +58,9 @@ public sealed class ProcessReplicationTests() : TestKit("akka.loglevel = WARNING
     [Fact]
     public async Task Every_acknowledged_write_is_on_the_new_primary_after_kill_9_during_the_writes()
     {
-        string? primary = null;
-        await AwaitAssertAsync(async () => Assert.NotNull(primary = await _cluster.ServingPrimary()), Generous, TimeSpan.FromMilliseconds(50));
+        var primary = await AwaitServingPrimary();
         var standby = primary == "a" ? "b" : "a";
-        var urls = LocalCluster.Ids.Select(_cluster.HttpUrl).ToList();
+        var urls = LocalCluster.Ids.Select(Cluster.HttpUrl).ToList();
         var acked = new ConcurrentDictionary<string, KvWriteResult>();
         var killed = false;
         var stop = new CancellationTokenSource(TimeSpan.FromSeconds(90));
@@ -93,17 +74,17 @@ public sealed class ProcessReplicationTests() : TestKit("akka.loglevel = WARNING
                 var result = await client.Put(key, Encoding.UTF8.GetBytes($"writer {id} #{n}"), TimeSpan.FromSeconds(20));
                 if (result.Acked) acked[key] = result;
                 // after the kill, stop once the new primary has acknowledged a few writes of this client
-                if (Volatile.Read(ref killed) && result.Acked && result.Node == _cluster.HttpUrl(standby) && n % 20 == 0) return;
+                if (Volatile.Read(ref killed) && result.Acked && result.Node == Cluster.HttpUrl(standby) && n % 20 == 0) return;
             }
         }
 
         var clients = Enumerable.Range(0, 6).Select(i => Task.Run(() => Client(i))).ToList();
         await AwaitConditionAsync(() => Task.FromResult(acked.Count >= 300), Generous);
-        _cluster.Kill(primary!);
+        Cluster.Kill(primary);
         Volatile.Write(ref killed, true);
         await Task.WhenAll(clients).WaitAsync(Generous);
 
-        var newPrimaryUrl = _cluster.HttpUrl(standby);
+        var newPrimaryUrl = Cluster.HttpUrl(standby);
         Assert.Contains(acked.Values, r => r.Node == newPrimaryUrl);
         using var reader = new KvClient([newPrimaryUrl], TimeSpan.FromSeconds(5));
         var missing = new List<string>();
