@@ -64,9 +64,7 @@ public sealed class NodeRuntime
 
     /// <summary>Opens the data directory's log and snapshots (data nodes); corrupt files refuse with path and offset.</summary>
     public static DataStore? OpenData(NodeSettings settings, Action<string> notice) =>
-        settings.IsWitness ? null : DataStore.Open(settings.DataDir, new StorageOptions(
-            settings.Storage.Fsync == FsyncMode.Always ? FsyncPolicy.Always : FsyncPolicy.Batch,
-            settings.Storage.SegmentBytes, settings.Storage.SnapshotEveryEntries, settings.Storage.MaxRetainedEntries), notice);
+        settings.IsWitness ? null : DataStore.Open(settings.DataDir, settings.Storage, notice);
 
     public static NodeRuntime Start(ActorSystem system, NodeSettings settings, NodeStateStore store, NodeCore core, IMonotonicClock clock,
         DataStore? data = null)

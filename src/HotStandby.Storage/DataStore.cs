@@ -1,17 +1,9 @@
 using HotStandby.Core.Data;
 using HotStandby.Core.Replication;
 using HotStandby.Core.Roles;
+using HotStandby.Core.Settings;
 
 namespace HotStandby.Storage;
-
-public enum FsyncPolicy { Always, Batch }
-
-/// <param name="SnapshotEveryEntries">write a snapshot once this many entries were applied since the last one</param>
-/// <param name="MaxRetainedEntries">how far the log may grow past what the standby holds before it is compacted anyway</param>
-public sealed record StorageOptions(FsyncPolicy Fsync, long SegmentBytes, long SnapshotEveryEntries, long MaxRetainedEntries)
-{
-    public static readonly StorageOptions Default = new(FsyncPolicy.Batch, 64L << 20, 100_000, 1_000_000);
-}
 
 /// <summary>A snapshot to write off the actor's thread: a copy of the state at one position.</summary>
 public sealed record SnapshotJob(string Path, LogPosition Position, IReadOnlyList<(long Epoch, long FirstIndex)> Epochs,
@@ -27,7 +19,7 @@ public sealed record SnapshotJob(string Path, LogPosition Position, IReadOnlyLis
 public sealed partial class DataStore : ILogView, IDisposable
 {
     private readonly string _dataDir;
-    private readonly StorageOptions _options;
+    private readonly StorageSettings _options;
     private readonly Queue<LogEntry> _unapplied = new();
     private SegmentedLog _log = null!;
 
@@ -35,7 +27,6 @@ public sealed partial class DataStore : ILogView, IDisposable
     public EpochHistory Epochs { get; private set; } = new();
     public LogPosition Snapshot { get; private set; }
     public string? SnapshotPath { get; private set; }
-    public StorageOptions Options => _options;
     public string DataDir => _dataDir;
 
     public long LastIndex => _log.LastIndex;
@@ -48,7 +39,7 @@ public sealed partial class DataStore : ILogView, IDisposable
     public LogPosition DurableLog => new(EpochAt(DurableIndex), DurableIndex);
     public string SnapshotDirectory => Path.Combine(_dataDir, "snapshots");
 
-    private DataStore(string dataDir, StorageOptions options)
+    private DataStore(string dataDir, StorageSettings options)
     {
         _dataDir = dataDir;
         _options = options;
@@ -56,7 +47,7 @@ public sealed partial class DataStore : ILogView, IDisposable
 
     /// <summary>Loads the newest snapshot and replays the log after it.</summary>
     /// <exception cref="CorruptDataException">a snapshot or a log record that is damaged other than a torn tail</exception>
-    public static DataStore Open(string dataDir, StorageOptions options, Action<string> notice)
+    public static DataStore Open(string dataDir, StorageSettings options, Action<string> notice)
     {
         var store = new DataStore(dataDir, options);
         Directory.CreateDirectory(store.SnapshotDirectory);

@@ -12,9 +12,9 @@ public sealed partial class SegmentedLog
     /// <exception cref="CorruptDataException">damage that is not a torn tail: names the file and byte offset</exception>
     public static SegmentedLog Open(string dir, long segmentBytes, long snapshotIndex, Action<LogEntry> onEntry, Action<string> notice)
     {
-        System.IO.Directory.CreateDirectory(dir);
-        foreach (var stale in System.IO.Directory.GetFiles(dir, "*.tmp")) File.Delete(stale);
-        var files = System.IO.Directory.GetFiles(dir, "*.seg")
+        Directory.CreateDirectory(dir);
+        foreach (var stale in Directory.GetFiles(dir, "*.tmp")) File.Delete(stale);
+        var files = Directory.GetFiles(dir, "*.seg")
             .Select(path => (Path: path, First: ParseFirstIndex(path)))
             .OrderBy(f => f.First)
             .ToList();

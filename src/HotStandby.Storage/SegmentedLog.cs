@@ -34,7 +34,6 @@ public sealed partial class SegmentedLog : IDisposable
     public long FirstIndex => _segments[0].FirstIndex;
     public long LastIndex => _segments[^1].LastIndex;
     public long DurableIndex { get; private set; }
-    public string Directory => _dir;
 
     private SegmentedLog(string dir, long segmentBytes)
     {

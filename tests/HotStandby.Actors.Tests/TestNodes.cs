@@ -214,7 +214,7 @@ public sealed class TestNodes : IAsyncDisposable
                         }
                         break;
                     }
-                    if (retryRefused) await Task.Delay(20);
+                    if (retryRefused) await Task.Delay(20); // a client's backoff before retrying a refused write, not a wait for a condition
                 }
                 catch (Exception e)
                 {

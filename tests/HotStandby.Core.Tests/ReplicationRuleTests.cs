@@ -244,3 +244,31 @@ public sealed class SwitchoverSealTests
         Assert.Equal(NodeRole.Standby, a.Role);
     }
 }
+
+public sealed class StandbyProgressTests
+{
+    [Theory]
+    [InlineData(5, 5, 5, NodeRole.Standby, null)]                            // the primary of the recorded epoch
+    [InlineData(3, 4, 4, NodeRole.Standby, "below this node's 4")]           // a deposed primary's entries
+    [InlineData(5, 4, 4, NodeRole.Standby, "not yet recorded here")]         // wait until the epoch is durable here
+    [InlineData(4, 4, 4, NodeRole.Primary, "this node is primary")]
+    [InlineData(4, 4, 4, NodeRole.Faulted, "this node is faulted")]
+    public void Follower_takes_entries_only_from_the_primary_of_its_recorded_epoch(long entries, long known, long recorded,
+        NodeRole role, string? refusal)
+    {
+        var why = StandbyProgress.FollowerRefusal(entries, known, recorded, role, actingAsPrimary: false);
+        if (refusal is null) Assert.Null(why);
+        else Assert.Contains(refusal, why);
+    }
+
+    [Theory]
+    [InlineData(true, 100, 90, 50, 20, 1000, true)]
+    [InlineData(false, 100, 100, 0, 20, 1000, false)]   // excused: not caught up whatever its position
+    [InlineData(true, 100, 70, 50, 20, 1000, false)]    // more than a window behind
+    [InlineData(true, 100, 95, 1500, 20, 1000, false)]  // not confirming within sync-timeout
+    public void Caught_up_means_eligible_within_one_window_and_confirming(bool eligible, long last, long match, long lagMs,
+        long window, long syncTimeout, bool expected)
+    {
+        Assert.Equal(expected, StandbyProgress.CaughtUp(eligible, last, match, lagMs, window, syncTimeout));
+    }
+}

@@ -1,5 +1,6 @@
 using System.Text;
 using HotStandby.Core.Data;
+using HotStandby.Core.Settings;
 using Xunit;
 
 namespace HotStandby.Storage.Tests;
@@ -30,7 +31,7 @@ public sealed class CrashRecoveryPropertyTests : IDisposable
 
     private static void OneHistory(Random rng, string dir, long segmentBytes)
     {
-        var options = StorageOptions.Default with { SegmentBytes = segmentBytes };
+        var options = StorageSettings.Default with { SegmentBytes = segmentBytes };
         var written = new List<LogEntry>();
         long synced = 0;
         var store = DataStore.Open(dir, options, _ => { });

@@ -1,5 +1,6 @@
 using System.Text;
 using HotStandby.Core.Data;
+using HotStandby.Core.Settings;
 using HotStandby.Core.Roles;
 using Xunit;
 
@@ -15,7 +16,7 @@ public sealed class DataStoreTests : IDisposable
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
-    private DataStore Open(StorageOptions? options = null) => DataStore.Open(_dir, options ?? StorageOptions.Default, _notices.Add);
+    private DataStore Open(StorageSettings? options = null) => DataStore.Open(_dir, options ?? StorageSettings.Default, _notices.Add);
 
     private static LogEntry Put(long epoch, long index, string key, string value) =>
         new(epoch, index, EntryKind.Put, key, Encoding.UTF8.GetBytes(value));
@@ -101,7 +102,7 @@ public sealed class DataStoreTests : IDisposable
     [Fact]
     public void Corrupt_last_record_followed_by_nothing_is_a_torn_tail_but_a_corrupt_earlier_segment_is_not()
     {
-        var options = StorageOptions.Default with { SegmentBytes = 300 };
+        var options = StorageSettings.Default with { SegmentBytes = 300 };
         using (var store = Open(options)) Write(store, 30);
         var segments = Directory.GetFiles(Path.Combine(_dir, "log"), "*.seg").Order().ToList();
         Assert.True(segments.Count > 2);
@@ -116,7 +117,7 @@ public sealed class DataStoreTests : IDisposable
     [Fact]
     public void Snapshot_compaction_and_recovery_round_trip()
     {
-        var options = StorageOptions.Default with { SegmentBytes = 2048, SnapshotEveryEntries = 100 };
+        var options = StorageSettings.Default with { SegmentBytes = 2048, SnapshotEveryEntries = 100 };
         using (var store = Open(options))
         {
             Write(store, 250);
@@ -142,7 +143,7 @@ public sealed class DataStoreTests : IDisposable
     [Fact]
     public void Snapshot_waits_for_the_standby_unless_the_log_grew_too_long()
     {
-        var options = StorageOptions.Default with { SnapshotEveryEntries = 10, MaxRetainedEntries = 100 };
+        var options = StorageSettings.Default with { SnapshotEveryEntries = 10, MaxRetainedEntries = 100 };
         using var store = Open(options);
         Write(store, 50);
         Assert.Null(store.PlanSnapshot(replicatedIndex: 20));
@@ -153,7 +154,7 @@ public sealed class DataStoreTests : IDisposable
     [Fact]
     public void Corrupt_snapshot_refuses_to_start()
     {
-        var options = StorageOptions.Default with { SnapshotEveryEntries = 10 };
+        var options = StorageSettings.Default with { SnapshotEveryEntries = 10 };
         string path;
         using (var store = Open(options))
         {

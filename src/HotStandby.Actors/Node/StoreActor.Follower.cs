@@ -12,12 +12,11 @@ public sealed partial class StoreActor
 {
     private readonly List<(IActorRef ReplyTo, AppendAck Ack, long LeaderCommit)> _followerAcks = new();
     private long _leaderCommitSeen;
-    private long _leaderCommitApplied;
     private (long Epoch, long Index, FileStream File)? _incoming;
 
     private void OnAppendEntries(AppendEntries m)
     {
-        var refusal = FollowerRefusal(m.From, m.Epoch);
+        var refusal = FollowerRefusal(m.Epoch);
         if (refusal is not null)
         {
             Sender.Tell(new AppendAck(_settings.NodeId, KnownEpoch, m.Seq, false, 0, m.PrevIndex + 1));
@@ -41,15 +40,8 @@ public sealed partial class StoreActor
         }
     }
 
-    /// <summary>Fencing: only the primary of this node's own epoch may write here (a higher epoch waits for the core to adopt it durably).</summary>
-    private string? FollowerRefusal(string from, long epoch)
-    {
-        if (epoch < KnownEpoch) return $"epoch {epoch} is below this node's {KnownEpoch}";
-        if (epoch > _gate.Epoch) return $"epoch {epoch} is not yet recorded here (at {_gate.Epoch})";
-        if (IsPrimary || _gate.Role is NodeRole.Primary or NodeRole.Demoting) return $"this node is {_gate.Role.ToWire()} in epoch {_gate.Epoch}";
-        if (_gate.Role is NodeRole.Faulted or NodeRole.Starting) return $"this node is {_gate.Role.ToWire()}";
-        return null;
-    }
+    private string? FollowerRefusal(long epoch) =>
+        StandbyProgress.FollowerRefusal(epoch, KnownEpoch, _gate.Epoch, _gate.Role, IsPrimary);
 
     private void TruncateDiverged(long from, string primary, long epoch)
     {
@@ -67,14 +59,13 @@ public sealed partial class StoreActor
         if (_followerAcks.Count == 0) return;
         var applyTo = _followerAcks.Max(a => a.LeaderCommit);
         _data.ApplyThrough(Math.Min(applyTo, _data.DurableIndex));
-        _leaderCommitApplied = _data.State.Applied.Index;
         foreach (var (replyTo, ack, _) in _followerAcks) replyTo.Tell(ack);
         _followerAcks.Clear();
     }
 
     private void OnSnapshotChunk(SnapshotChunk c)
     {
-        if (FollowerRefusal(c.From, c.Epoch) is { } refusal)
+        if (FollowerRefusal(c.Epoch) is { } refusal)
         {
             _log.Debug("refused snapshot chunk from {0}: {1}", c.From, refusal);
             Sender.Tell(new SnapshotChunkAck(_settings.NodeId, KnownEpoch, c.SnapshotIndex, 0, false, true));
@@ -109,7 +100,6 @@ public sealed partial class StoreActor
                 _lastDivergence = $"entries not confirmed by primary {c.From}'s snapshot were written to {diverged}";
                 _log.Warning(_lastDivergence);
             }
-            _leaderCommitApplied = _data.State.Applied.Index;
             _log.Info("installed snapshot {0}:{1} from {2} ({3} keys)", c.SnapshotEpoch, c.SnapshotIndex, c.From, _data.State.Count);
             Sender.Tell(new SnapshotChunkAck(_settings.NodeId, KnownEpoch, c.SnapshotIndex, c.Offset + c.Data.Length, true, false));
         }

@@ -184,14 +184,14 @@ public sealed partial class StoreActor
         }
         var lagMs = _lag.LagMs(NowMs);
         var decision = SyncPolicy.Decide(_settings.ReplicationMode, _settings.Replication.OnSyncTimeout, !StandbyMarkedNotEligible,
-            lagMs, (long)_settings.Replication.SyncTimeout.TotalMilliseconds, _standbyMatch, _data.LastIndex,
+            lagMs, SyncTimeoutMs, _standbyMatch, _data.LastIndex,
             standbyDown: _gate.DownPeers.Contains(_standbyId));
         switch (decision)
         {
             case EligibilityDecision.MarkNotEligible:
                 _supervisor.Tell(new EligibilityRequest(StandbyKey, false, _gate.DownPeers.Contains(_standbyId)
                     ? "it is down (failure detector); writes continue without it"
-                    : $"sync replication unconfirmed for {lagMs} ms (sync-timeout {(long)_settings.Replication.SyncTimeout.TotalMilliseconds} ms); writes continue without it"));
+                    : $"sync replication unconfirmed for {lagMs} ms (sync-timeout {SyncTimeoutMs} ms); writes continue without it"));
                 break;
             case EligibilityDecision.MarkEligible:
                 _supervisor.Tell(new EligibilityRequest(StandbyKey, true, $"caught up at index {_standbyMatch}"));
@@ -204,8 +204,7 @@ public sealed partial class StoreActor
     {
         if (!IsPrimary || _standbyId is null || StandbyMarkedNotEligible) return Array.Empty<string>();
         var window = (long)_settings.Replication.MaxBatchEntries * _settings.Replication.MaxInFlightBatches;
-        var caughtUp = _data.LastIndex - _standbyMatch <= window
-                       && _lag.LagMs(NowMs) < (long)_settings.Replication.SyncTimeout.TotalMilliseconds;
+        var caughtUp = StandbyProgress.CaughtUp(eligible: true, _data.LastIndex, _standbyMatch, _lag.LagMs(NowMs), window, SyncTimeoutMs);
         return caughtUp ? new[] { _standbyId } : Array.Empty<string>();
     }
 

@@ -85,6 +85,8 @@ public sealed partial class StoreActor : ReceiveActor, IWithTimers
 
     private long NowMs => _clock.NowMs;
 
+    private long SyncTimeoutMs => (long)_settings.Replication.SyncTimeout.TotalMilliseconds;
+
     /// <summary>The highest epoch this node knows: entries from a lower one are refused.</summary>
     private long KnownEpoch => Math.Max(_gate.Epoch, _data.LastLog.Epoch);
 
@@ -180,7 +182,7 @@ public sealed partial class StoreActor : ReceiveActor, IWithTimers
     private void PublishProgress()
     {
         _progressDirty = false;
-        var progress = new StoreProgress(_data.DurableLog, IsPrimary ? _commit : _leaderCommitApplied, _data.State.Applied.Index,
+        var progress = new StoreProgress(_data.DurableLog, IsPrimary ? _commit : _data.State.Applied.Index, _data.State.Applied.Index,
             IsPrimary ? ReplicatedIndex : _data.State.Applied.Index, CaughtUpStandbys(), Report())
         {
             Sealed = _gate.Role == NodeRole.Demoting,
@@ -200,7 +202,7 @@ public sealed partial class StoreActor : ReceiveActor, IWithTimers
         var lagEntries = _standbyId is null ? (long?)null : Math.Max(0, _data.LastIndex - _standbyMatch);
         var lagMs = _standbyId is null ? (long?)null : _lag.LagMs(now);
         var eligible = !StandbyMarkedNotEligible;
-        var inSync = _standbyId is not null && !StandbyMarkedNotEligible && lagMs < (long)_settings.Replication.SyncTimeout.TotalMilliseconds;
+        var inSync = StandbyProgress.InSync(_standbyId is not null, !StandbyMarkedNotEligible, lagMs ?? 0, SyncTimeoutMs);
         return new ReplicationReport(mode, inSync, lagEntries, lagMs, _standbyId, eligible, _standbyId is null ? null : _standbyMatch,
             _data.Snapshot, _data.State.Count, _divergedFiles, _lastDivergence, _writesAcknowledged);
     }

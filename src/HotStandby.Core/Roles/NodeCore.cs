@@ -41,7 +41,6 @@ public sealed partial class NodeCore
     public NodeRole Role => _role;
     public long Epoch => _state.Epoch;
     public string? PrimaryId => _primaryId;
-    public LogPosition LastLog => _lastLog;
 
     /// <summary>
     /// The store's progress: the last log entry held and the point every data node holds (what a successor must have).

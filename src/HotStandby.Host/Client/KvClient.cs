@@ -25,21 +25,10 @@ public sealed class KvClient : IDisposable
         _http = new HttpClient(handler) { Timeout = requestTimeout };
     }
 
-    /// <summary>Where the last request went (the primary, as far as this client knows).</summary>
-    public string Target => _target;
-
     public Task<KvWriteResult> Put(string key, byte[] value, TimeSpan deadline) =>
         Write(HttpMethod.Put, key, value, deadline);
 
     public Task<KvWriteResult> Delete(string key, TimeSpan deadline) => Write(HttpMethod.Delete, key, null, deadline);
-
-    /// <summary>One attempt at the current target, without retries: for benchmarks that time single requests.</summary>
-    public async Task<KvWriteResult> PutOnce(string key, byte[] value)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Put, $"{_target}/kv/{Uri.EscapeDataString(key)}") { Content = new ByteArrayContent(value) };
-        using var response = await _http.SendAsync(request);
-        return await ToResult(response, _target);
-    }
 
     public async Task<(int Status, byte[]? Value, long? AppliedIndex)> Get(string node, string key)
     {

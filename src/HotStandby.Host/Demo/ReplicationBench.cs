@@ -19,7 +19,7 @@ public static class ReplicationBench
         Console.Out.WriteLine($"bench-replication: 100-byte values, {seconds:F0} s per point, {Environment.ProcessorCount} cores; fsync = batch (group commit)");
         foreach (var mode in new[] { "sync", "async" })
         {
-            await using var cluster = await StartCluster(mode, "hotstandby.failback.mode = off");
+            await using var cluster = StartCluster(mode, "hotstandby.failback.mode = off");
             var primary = await AwaitPrimary(cluster);
             foreach (var clients in new[] { 1, 16, 64 })
             {
@@ -75,7 +75,7 @@ public static class ReplicationBench
     /// <summary>kill -9 of the primary while one client writes; time to the first write the new primary acknowledges.</summary>
     private static async Task KillToFirstAck(int trials)
     {
-        await using var cluster = await StartCluster("sync", "hotstandby.failback.mode = off");
+        await using var cluster = StartCluster("sync", "hotstandby.failback.mode = off");
         var samples = new List<double>();
         var urls = LocalCluster.Ids.Select(cluster.HttpUrl).ToList();
         for (var trial = 1; trial <= trials; trial++)
@@ -112,7 +112,7 @@ public static class ReplicationBench
     /// <summary>The standby is stopped while the primary takes <paramref name="entries"/> writes, then restarted.</summary>
     private static async Task CatchUp(int entries)
     {
-        await using var cluster = await StartCluster("async", "hotstandby.failback.mode = off");
+        await using var cluster = StartCluster("async", "hotstandby.failback.mode = off");
         var primary = await AwaitPrimary(cluster, settled: true);
         var standby = primary == "a" ? "b" : "a";
         await cluster.Stop(standby, TimeSpan.FromSeconds(10));
@@ -152,14 +152,13 @@ public static class ReplicationBench
     /// <summary>Extra HOCON for every node (HS_BENCH_EXTRA), to try a setting without editing configs.</summary>
     private static readonly string ExtraConfig = Environment.GetEnvironmentVariable("HS_BENCH_EXTRA") ?? "";
 
-    private static async Task<LocalCluster> StartCluster(string mode, string extra)
+    private static LocalCluster StartCluster(string mode, string extra)
     {
         extra += "\n" + ExtraConfig;
         var root = Path.Combine(Path.GetTempPath(), $"hotstandby-rbench-{mode}-{Guid.NewGuid():N}"[..40]);
         var cluster = new LocalCluster(root, HostCommand.Current(), File.Exists(Profile) ? Profile : null,
             $"hotstandby.replication.mode = {mode}\n{extra}");
         foreach (var id in LocalCluster.Ids) cluster.Start(id);
-        await Task.CompletedTask;
         return cluster;
     }
 
@@ -168,7 +167,7 @@ public static class ReplicationBench
         var deadline = Stopwatch.GetTimestamp() + 60 * Stopwatch.Frequency;
         while (Stopwatch.GetTimestamp() < deadline)
         {
-            if (await cluster.ServingPrimary() is { } p && (!settled || await InSync(cluster, p))) return p;
+            if (await cluster.ServingPrimary() is { } p && (!settled || await Settled(cluster, p))) return p;
             await Task.Delay(20);
         }
         throw new TimeoutException($"no primary with an in-sync standby within 60 s; logs in {cluster.Root}");
@@ -178,7 +177,7 @@ public static class ReplicationBench
     /// Every node answers and follows <paramref name="primary"/>, everyone hears everyone, and the primary's standby is
     /// eligible and in sync: the next kill measures a failover, not a node that is still starting or excused.
     /// </summary>
-    private static async Task<bool> InSync(LocalCluster cluster, string primary)
+    private static async Task<bool> Settled(LocalCluster cluster, string primary)
     {
         foreach (var id in LocalCluster.Ids)
         {

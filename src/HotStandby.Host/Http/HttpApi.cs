@@ -132,6 +132,10 @@ public sealed class HttpApi : IAsyncDisposable
             ctx.Response.Headers.RetryAfter = "1";
             result = Error(StatusCodes.Status503ServiceUnavailable, $"node not answering: {e.Message}");
         }
+        catch (BadHttpRequestException e)
+        {
+            result = Error(e.StatusCode, $"bad request: {e.Message}"); // e.g. a body shorter than its Content-Length
+        }
         await result.ExecuteAsync(ctx);
     }
 
