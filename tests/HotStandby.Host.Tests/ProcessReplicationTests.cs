@@ -37,6 +37,10 @@ public sealed class ProcessReplicationTests() : ClusterSpec("hs-repl",
             Assert.Equal(HttpStatusCode.OK, read.StatusCode);
             Assert.Equal("hello", await read.Content.ReadAsStringAsync());
             Assert.True(long.Parse(read.Headers.GetValues("X-HotStandby-Applied-Index").Single()) > 0);
+            Assert.Equal("standby", read.Headers.GetValues("X-HotStandby-Served-By").Single());
+            var fromPrimary = await http.GetAsync($"{p}/kv/greeting");
+            Assert.Equal("primary", fromPrimary.Headers.GetValues("X-HotStandby-Served-By").Single());
+            Assert.True(long.Parse(fromPrimary.Headers.GetValues("X-HotStandby-Epoch").Single()) > 0);
         }, Generous, TimeSpan.FromMilliseconds(50));
 
         async Task AssertError(HttpResponseMessage r, HttpStatusCode status, string text)

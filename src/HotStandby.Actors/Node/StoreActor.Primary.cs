@@ -119,9 +119,10 @@ public sealed partial class StoreActor
                 return;
             }
         }
-        Sender.Tell(_data.State.TryGet(r.Key, out var value)
+        var result = _data.State.TryGet(r.Key, out var value)
             ? new ReadResult(200, value, applied, null)
-            : new ReadResult(404, null, applied, $"no key '{r.Key}'"));
+            : new ReadResult(404, null, applied, $"no key '{r.Key}'");
+        Sender.Tell(result with { FromPrimary = IsPrimary, Epoch = KnownEpoch });
     }
 
     private void PushBatchToSenders()

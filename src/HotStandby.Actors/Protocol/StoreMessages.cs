@@ -16,7 +16,13 @@ public sealed record WriteRefused(int Status, string Error, bool NotPrimary = fa
 public sealed record ClientRead(string Key);
 
 /// <param name="Status">200, 404, or 503 when a primary cannot vouch for what it holds (no lease, or not yet committed its epoch's first entry)</param>
-public sealed record ReadResult(int Status, byte[]? Value, long AppliedIndex, string? Error);
+public sealed record ReadResult(int Status, byte[]? Value, long AppliedIndex, string? Error)
+{
+    /// <summary>Served by the primary under its lease (a standby's read may be stale).</summary>
+    public bool FromPrimary { get; init; }
+
+    public long Epoch { get; init; }
+}
 
 /// <summary>The supervisor's word on what the store may do: who is primary, until when writes may be acknowledged.</summary>
 /// <param name="WritableUntilMs">the lease deadline on the node's monotonic clock (long.MinValue when not primary)</param>

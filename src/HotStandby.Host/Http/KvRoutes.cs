@@ -15,6 +15,9 @@ namespace HotStandby.Host.Http;
 public sealed class KvRoutes(Func<ResilientNode?> node)
 {
     public const string AppliedIndexHeader = "X-HotStandby-Applied-Index";
+    /// <summary>On reads: <c>primary</c> when the primary served it under its lease, else <c>standby</c> (maybe stale).</summary>
+    public const string ServedByHeader = "X-HotStandby-Served-By";
+    public const string EpochHeader = "X-HotStandby-Epoch";
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(3);
 
     public async Task<IResult> Handle(HttpContext ctx, string? key)
@@ -66,6 +69,8 @@ public sealed class KvRoutes(Func<ResilientNode?> node)
     {
         var result = await n.Current.ReadAsync(key, ReadTimeout);
         ctx.Response.Headers[AppliedIndexHeader] = result.AppliedIndex.ToString();
+        ctx.Response.Headers[ServedByHeader] = result.FromPrimary ? "primary" : "standby";
+        ctx.Response.Headers[EpochHeader] = result.Epoch.ToString();
         if (result.Status == StatusCodes.Status200OK)
             return Results.Bytes(result.Value!, "application/octet-stream");
         if (result.Status == StatusCodes.Status503ServiceUnavailable) ctx.Response.Headers.RetryAfter = "1";
