@@ -211,6 +211,23 @@ public sealed class EligibilityTests
         Assert.False(vote.Granted);
     }
 
+    /// <summary>
+    /// Regression (chaos run, seed 20261124): a restarted witness's first heartbeats say "starting"; the primary took it
+    /// for a data node, made it its standby, excused it after the sync timeout and committed alone while the real
+    /// standby, still eligible, lacked the writes. It was then promoted and acknowledged writes were lost.
+    /// </summary>
+    [Fact]
+    public void A_restarting_witness_is_never_taken_for_a_standby()
+    {
+        var a = Primary("a", at: 1000);
+        var restartingWitness = new NodeCore(Config("w", witness: true), new PersistentState(a.Epoch, "a"), 1000);
+        Assert.Equal(NodeRole.Starting, restartingWitness.Role);
+        a.Handle(restartingWitness.HeartbeatFor(1010, 1010), 1011);
+        a.Handle(Started(Config("b"), epoch: a.Epoch).HeartbeatFor(1012, 1012), 1013);
+        Assert.Equal(["b"], a.DataPeerIds);
+        Assert.Equal(["b"], a.DownDataPeerIds(5000));
+    }
+
     [Fact]
     public void An_excluded_standby_does_not_stand_and_becomes_eligible_when_the_primary_says_so()
     {

@@ -31,12 +31,18 @@ public sealed record Heartbeat(
 {
     public IReadOnlyList<string> NotEligible { get; init; } = Array.Empty<string>();
 
+    /// <summary>
+    /// The sender is a data node (configured role <c>data</c>), whatever role it holds now: a witness that is still
+    /// starting reports the role <c>starting</c>, and must never be taken for a standby.
+    /// </summary>
+    public bool HoldsData { get; init; } = true;
+
     /// <summary>Structural equality, so that an unchanged heartbeat content is recognised as such.</summary>
     public bool Equals(Heartbeat? other) =>
         other is not null && From == other.From && Epoch == other.Epoch && Role == other.Role && PrimaryId == other.PrimaryId
         && LastLog == other.LastLog && CommitIndex == other.CommitIndex && PreferredPrimary == other.PreferredPrimary
         && Eligible == other.Eligible && HttpUrl == other.HttpUrl && SentAtMs == other.SentAtMs && Hears.SequenceEqual(other.Hears)
-        && NotEligible.SequenceEqual(other.NotEligible);
+        && NotEligible.SequenceEqual(other.NotEligible) && HoldsData == other.HoldsData;
 
     public override int GetHashCode() => HashCode.Combine(From, Epoch, Role, PrimaryId, LastLog, CommitIndex, SentAtMs);
 }

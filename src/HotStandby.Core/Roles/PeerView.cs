@@ -15,5 +15,8 @@ public sealed record PeerView(
     string? HttpUrl,
     long? TerminatedAtMs)
 {
-    public bool IsDataNode => Role != NodeRole.Witness;
+    /// <summary>From the peer's heartbeat: it is configured as a data node (its role may still be "starting").</summary>
+    public bool HoldsData { get; init; } = true;
+
+    public bool IsDataNode => HoldsData && Role != NodeRole.Witness;
 }

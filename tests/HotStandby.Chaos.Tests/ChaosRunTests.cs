@@ -1,0 +1,45 @@
+using Xunit;
+using Xunit.Abstractions;
+
+namespace HotStandby.Chaos.Tests;
+
+/// <summary>
+/// The CI chaos run: the real tool against three real nodes (in network namespaces when the machine allows it), once
+/// with a fixed seed and once with a fresh one; the seed, the faults and the report go to the test output, and a
+/// failing run keeps its directory (history, schedule, node logs) and names it.
+/// </summary>
+[Collection("chaos")]
+public class ChaosRunTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Length = TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("HS_CHAOS_SECONDS"), out var s) ? s : 30);
+
+    [Fact]
+    public Task A_fixed_seed_run_loses_nothing_and_never_has_two_primaries() => RunAndCheck(20261124);
+
+    [Fact]
+    public Task A_random_seed_run_loses_nothing_and_never_has_two_primaries() =>
+        RunAndCheck(int.TryParse(Environment.GetEnvironmentVariable("HS_CHAOS_SEED"), out var seed) ? seed : Random.Shared.Next(1, int.MaxValue));
+
+    private static readonly object SummaryLock = new();
+
+    private async Task RunAndCheck(int seed)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"hs-chaos-{seed}-{Guid.NewGuid():N}"[..40]);
+        var log = new List<string>();
+        var run = new ChaosRun(new ChaosOptions { Seed = seed, Duration = Length, OutDir = dir, KeepData = false }, line =>
+        {
+            log.Add(line);
+            output.WriteLine(line);
+        });
+        using var timeout = new CancellationTokenSource(Length + TimeSpan.FromMinutes(3));
+        var report = await run.Execute(timeout.Token);
+        // .ci/run prints this file, so every CI log shows the seeds and their reports even when the run passes.
+        if (Environment.GetEnvironmentVariable("HS_CHAOS_SUMMARY") is { Length: > 0 } summary)
+            lock (SummaryLock) File.AppendAllText(summary, string.Join('\n', log) + "\n\n");
+        Assert.True(report is { Passed: true },
+            $"chaos seed {seed} failed; run directory {dir} (replay: scripts/chaos.sh --seconds {Length.TotalSeconds:0} --seed {seed})\n{string.Join('\n', log)}");
+        Assert.True(report!.Acked > 0, "no write was acknowledged");
+        Assert.NotEmpty(report.Recoveries);
+        Directory.Delete(dir, recursive: true);
+    }
+}
