@@ -32,17 +32,18 @@ public sealed record Heartbeat(
     public IReadOnlyList<string> NotEligible { get; init; } = Array.Empty<string>();
 
     /// <summary>
-    /// The sender is a data node (configured role <c>data</c>), whatever role it holds now: a witness that is still
-    /// starting reports the role <c>starting</c>, and must never be taken for a standby.
+    /// The sender is a witness (configured role <c>witness</c>), whatever role it holds now: a witness that is still
+    /// starting reports the role <c>starting</c>, and must never be taken for a standby. False is the default on
+    /// purpose: the JSON serializer leaves default values out of the message.
     /// </summary>
-    public bool HoldsData { get; init; } = true;
+    public bool FromWitness { get; init; }
 
     /// <summary>Structural equality, so that an unchanged heartbeat content is recognised as such.</summary>
     public bool Equals(Heartbeat? other) =>
         other is not null && From == other.From && Epoch == other.Epoch && Role == other.Role && PrimaryId == other.PrimaryId
         && LastLog == other.LastLog && CommitIndex == other.CommitIndex && PreferredPrimary == other.PreferredPrimary
         && Eligible == other.Eligible && HttpUrl == other.HttpUrl && SentAtMs == other.SentAtMs && Hears.SequenceEqual(other.Hears)
-        && NotEligible.SequenceEqual(other.NotEligible) && HoldsData == other.HoldsData;
+        && NotEligible.SequenceEqual(other.NotEligible) && FromWitness == other.FromWitness;
 
     public override int GetHashCode() => HashCode.Combine(From, Epoch, Role, PrimaryId, LastLog, CommitIndex, SentAtMs);
 }

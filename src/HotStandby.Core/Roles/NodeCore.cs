@@ -116,7 +116,7 @@ public sealed partial class NodeCore
         HttpUrl, sentAtMs)
     {
         NotEligible = _role is NodeRole.Primary or NodeRole.Demoting ? _notEligible.Order(StringComparer.Ordinal).ToList() : Array.Empty<string>(),
-        HoldsData = !_s.IsWitness,
+        FromWitness = _s.IsWitness,
     };
 
     /// <summary>Where this node's HTTP API listens, advertised to peers so that tools can follow the primary.</summary>
@@ -228,7 +228,7 @@ public sealed partial class NodeCore
 
     private void UpdatePeer(Heartbeat hb, long nowMs) =>
         _peers[hb.From] = new PeerView(hb.From, hb.Role, hb.Epoch, hb.PrimaryId, hb.LastLog, hb.CommitIndex,
-            hb.PreferredPrimary, hb.Eligible, nowMs, hb.Hears, hb.HttpUrl, TerminatedAtMs: null) { HoldsData = hb.HoldsData };
+            hb.PreferredPrimary, hb.Eligible, nowMs, hb.Hears, hb.HttpUrl, TerminatedAtMs: null) { FromWitness = hb.FromWitness };
 
     private bool PeerHealthy(PeerView p, long nowMs) =>
         p.IsDataNode && p.Eligible && !IsNotEligible(p.NodeId) && p.Role == NodeRole.Standby && nowMs - p.LastHeardMs < _s.PromotionWaitMs;

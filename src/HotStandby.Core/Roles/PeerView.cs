@@ -15,8 +15,8 @@ public sealed record PeerView(
     string? HttpUrl,
     long? TerminatedAtMs)
 {
-    /// <summary>From the peer's heartbeat: it is configured as a data node (its role may still be "starting").</summary>
-    public bool HoldsData { get; init; } = true;
+    /// <summary>From the peer's heartbeat: it is configured as a witness (its role may still be "starting").</summary>
+    public bool FromWitness { get; init; }
 
-    public bool IsDataNode => HoldsData && Role != NodeRole.Witness;
+    public bool IsDataNode => !FromWitness && Role != NodeRole.Witness;
 }
