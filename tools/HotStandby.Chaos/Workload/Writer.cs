@@ -66,35 +66,3 @@ internal sealed class Writer(int id, IReadOnlyList<string> nodeUrls, HttpClient 
 
     private static string? Trim(string? s) => s is null || s.Length <= 200 ? s : s[..200];
 }
-
-/// <summary>Maps a node's base URL back to its id (the urls are given in the order a, b, w).</summary>
-internal static class NodeNames
-{
-    public static string Of(IReadOnlyList<string> urls, string url)
-    {
-        for (var i = 0; i < urls.Count; i++)
-            if (string.Equals(urls[i].TrimEnd('/'), url.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)) return Faults.FaultPlanner.AllNodes[i];
-        return url;
-    }
-}
-
-/// <summary>The most recent acknowledged writes, for readers to look up (a bounded ring).</summary>
-internal sealed class AckedKeys
-{
-    private readonly OpRecord?[] _ring = new OpRecord?[4096];
-    private long _count;
-
-    public void Add(OpRecord write)
-    {
-        var n = Interlocked.Increment(ref _count);
-        Volatile.Write(ref _ring[(n - 1) % _ring.Length], write);
-    }
-
-    public OpRecord? Pick(Random random)
-    {
-        var n = Interlocked.Read(ref _count);
-        if (n == 0) return null;
-        var span = (int)Math.Min(n, _ring.Length);
-        return Volatile.Read(ref _ring[(n - 1 - random.Next(span)) % _ring.Length]);
-    }
-}
