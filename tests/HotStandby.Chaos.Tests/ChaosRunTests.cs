@@ -20,26 +20,40 @@ public class ChaosRunTests(ITestOutputHelper output)
     public Task A_random_seed_run_loses_nothing_and_never_has_two_primaries() =>
         RunAndCheck(int.TryParse(Environment.GetEnvironmentVariable("HS_CHAOS_SEED"), out var seed) ? seed : Random.Shared.Next(1, int.MaxValue));
 
+    [Fact]
+    public async Task Without_network_namespaces_the_run_says_network_faults_are_skipped_and_still_checks()
+    {
+        var report = await RunAndCheck(7, TimeSpan.FromSeconds(15), allowNamespaces: false);
+        Assert.Contains(_log, l => l.Contains("WARNING: partition, one-way partition, isolate, loss and rate-limit faults are skipped"));
+        Assert.All(report.Recoveries, r => Assert.False(r.Fault.IsNetwork));
+    }
+
+    private readonly List<string> _log = [];
+
     private static readonly object SummaryLock = new();
 
-    private async Task RunAndCheck(int seed)
+    private Task RunAndCheck(int seed) => RunAndCheck(seed, Length, allowNamespaces: true);
+
+    private async Task<Checking.CheckReport> RunAndCheck(int seed, TimeSpan length, bool allowNamespaces)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"hs-chaos-{seed}-{Guid.NewGuid():N}"[..40]);
-        var log = new List<string>();
-        var run = new ChaosRun(new ChaosOptions { Seed = seed, Duration = Length, OutDir = dir, KeepData = false }, line =>
+        var log = _log;
+        var options = new ChaosOptions { Seed = seed, Duration = length, OutDir = dir, KeepData = false, AllowNamespaces = allowNamespaces };
+        var run = new ChaosRun(options, line =>
         {
             log.Add(line);
             output.WriteLine(line);
         });
-        using var timeout = new CancellationTokenSource(Length + TimeSpan.FromMinutes(3));
+        using var timeout = new CancellationTokenSource(length + TimeSpan.FromMinutes(3));
         var report = await run.Execute(timeout.Token);
         // .ci/run prints this file, so every CI log shows the seeds and their reports even when the run passes.
         if (Environment.GetEnvironmentVariable("HS_CHAOS_SUMMARY") is { Length: > 0 } summary)
             lock (SummaryLock) File.AppendAllText(summary, string.Join('\n', log) + "\n\n");
         Assert.True(report is { Passed: true },
-            $"chaos seed {seed} failed; run directory {dir} (replay: scripts/chaos.sh --seconds {Length.TotalSeconds:0} --seed {seed})\n{string.Join('\n', log)}");
+            $"chaos seed {seed} failed; run directory {dir} (replay: scripts/chaos.sh --seconds {length.TotalSeconds:0} --seed {seed}{(allowNamespaces ? "" : " --no-netns")})\n{string.Join('\n', log)}");
         Assert.True(report!.Acked > 0, "no write was acknowledged");
         Assert.NotEmpty(report.Recoveries);
         Directory.Delete(dir, recursive: true);
+        return report;
     }
 }

@@ -40,7 +40,7 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> log)
         Say($"chaos: replay with: scripts/chaos.sh --seconds {options.Duration.TotalSeconds:0} --seed {options.Seed}{(network.SupportsNetworkFaults ? "" : " --no-netns")}");
         Say($"chaos: {network.Description}");
         if (!network.SupportsNetworkFaults)
-            Say("chaos: WARNING: partition, one-way partition, isolate, loss and rate-limit faults are skipped on this machine");
+            Say("chaos: WARNING: partition, one-way partition, isolate, loss and rate-limit faults are skipped in this run");
         await File.WriteAllTextAsync(Path.Combine(Dir, "schedule.json"), JsonSerializer.Serialize(new { options.Seed, DurationMs = (long)options.Duration.TotalMilliseconds, network = network.Description, faults = plan }, Json), interrupted);
 
         var hostDir = AppContext.BaseDirectory;
