@@ -13,9 +13,9 @@ internal static class CoreFixtures
         FailoverMode mode = FailoverMode.Witness, FailbackMode failback = FailbackMode.Auto, int voters = 3) =>
         new(id, witness, preferred, voters, mode, failback, Interval, Pause, Lease, Election, StableAfter, SwitchoverTimeoutMs: 1000);
 
-    public static NodeCore Started(CoreSettings settings, long epoch = 0, long at = 0)
+    public static NodeCore Started(CoreSettings settings, long epoch = 0, long at = 0, PersistentState? persisted = null)
     {
-        var core = new NodeCore(settings, new PersistentState(epoch, null), at);
+        var core = new NodeCore(settings, persisted ?? new PersistentState(epoch, null), at);
         core.Handle(Tick.Instance, at);
         return core;
     }

@@ -228,6 +228,29 @@ public sealed class EligibilityTests
         Assert.Equal(["b"], a.DownDataPeerIds(5000));
     }
 
+    /// <summary>
+    /// Regression (chaos run, seed 815482669): the witness echoed that a was not eligible, b committed alone, the
+    /// witness was killed and restarted with an empty list, b lost its majority, and the witness elected a, whose log
+    /// lacked b's acknowledged writes. A voter now records the list durably before it echoes it.
+    /// </summary>
+    [Fact]
+    public void A_voter_records_the_exclusion_before_echoing_it_and_still_refuses_after_a_restart()
+    {
+        var w = Started(Config("w", witness: true), epoch: 4, at: 0);
+        var effects = w.Handle(HeartbeatFrom("b", 4, NodeRole.Primary, 990) with { NotEligible = ["a"] }, 1000);
+        var persisted = effects.OfType<PersistState>().Single().State;
+        Assert.Equal(["a"], persisted.NotEligible);
+        var persistAt = effects.ToList().FindIndex(e => e is PersistState);
+        var echoAt = effects.ToList().FindIndex(e => e is SendTo { Message: HeartbeatAck });
+        Assert.True(persistAt < echoAt, "the exclusion must be on disk before the primary hears the echo");
+
+        var restarted = Started(Config("w", witness: true), epoch: persisted.Epoch, at: 0, persisted: persisted);
+        var vote = Assert.IsType<VoteResponse>(restarted.Handle(new VoteRequest("a", 5, new LogPosition(4, 100), Transfer: false), 5000)
+            .OfType<SendTo>().Single().Message);
+        Assert.False(vote.Granted);
+        Assert.Contains("not eligible", vote.Reason);
+    }
+
     [Fact]
     public void An_excluded_standby_does_not_stand_and_becomes_eligible_when_the_primary_says_so()
     {

@@ -30,6 +30,32 @@ public sealed class NodeStateStoreTests : IDisposable
     }
 
     [Fact]
+    public void The_not_eligible_list_round_trips_and_is_covered_by_the_crc()
+    {
+        var store = new NodeStateStore(_dir);
+        var state = new PersistentState(12, "b") { NotEligible = ["*", "a"] };
+        store.Save(state);
+        Assert.Equal(state, new NodeStateStore(_dir).Load());
+        var bytes = File.ReadAllBytes(store.FilePath);
+        bytes[^5] ^= 0x01; // the last name's only byte
+        File.WriteAllBytes(store.FilePath, bytes);
+        Assert.Contains("CRC mismatch", Assert.Throws<CorruptDataException>(() => store.Load()).Message);
+    }
+
+    [Fact]
+    public void A_version_1_file_without_the_list_is_still_read()
+    {
+        var store = new NodeStateStore(_dir);
+        // magic, version 1, epoch 5, vote "a", CRC: as written before the list existed
+        var body = new List<byte>("HSNS"u8.ToArray()) { 1 };
+        body.AddRange(BitConverter.GetBytes(5L));
+        body.AddRange([1, 1, 0, (byte)'a']);
+        var crc = Crc32C.Compute(body.ToArray());
+        File.WriteAllBytes(store.FilePath, [.. body, .. BitConverter.GetBytes(crc)]);
+        Assert.Equal(new PersistentState(5, "a"), store.Load());
+    }
+
+    [Fact]
     public void Later_save_replaces_the_earlier_one()
     {
         var store = new NodeStateStore(_dir);

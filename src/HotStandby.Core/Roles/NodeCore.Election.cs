@@ -82,7 +82,7 @@ public sealed partial class NodeCore
     private void PromoteAlone(long nowMs)
     {
         var why = WhyNoPrimary(nowMs);
-        Persist(new PersistentState(_state.Epoch + 1, _s.NodeId));
+        Persist(_state with { Epoch = _state.Epoch + 1, VotedFor = _s.NodeId });
         BecomePrimary(nowMs, $"{why}, two-node mode promotes without votes");
     }
 
@@ -94,7 +94,7 @@ public sealed partial class NodeCore
         _phaseStartedMs = nowMs;
         _proposedEpoch = _state.Epoch + 1;
         _primaryId = null;
-        Persist(new PersistentState(_proposedEpoch, _s.NodeId));
+        Persist(_state with { Epoch = _proposedEpoch, VotedFor = _s.NodeId });
         _votes.Clear();
         _votes.Add(_s.NodeId);
         _out.Add(new Broadcast(new VoteRequest(_s.NodeId, _proposedEpoch, _lastLog, transfer)));

@@ -45,6 +45,8 @@ public sealed partial class NodeCore
         if (_notEligible.SetEquals(hb.NotEligible)) return;
         _notEligible.Clear();
         _notEligible.UnionWith(hb.NotEligible);
+        // On disk before the ack that echoes it: a restarted voter must still refuse an excused standby.
+        Persist(_state with { NotEligible = _notEligible.Order(StringComparer.Ordinal).ToList() });
         _out.Add(new Notice(_notEligible.Count == 0
             ? $"primary {hb.From} lists every standby as eligible"
             : $"primary {hb.From} lists {string.Join(", ", _notEligible.Order())} as not eligible for promotion"));

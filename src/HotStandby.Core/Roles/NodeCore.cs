@@ -33,6 +33,7 @@ public sealed partial class NodeCore
     {
         _s = settings;
         _state = persisted;
+        _notEligible.UnionWith(persisted.NotEligible);
         _startedAtMs = nowMs;
         _lastLog = lastLog;
         _commitIndex = commitIndex;
@@ -191,7 +192,7 @@ public sealed partial class NodeCore
     private void AdoptEpoch(long epoch, long nowMs, string reason, string? votedFor = null)
     {
         if (epoch <= _state.Epoch) return;
-        Persist(new PersistentState(epoch, votedFor));
+        Persist(_state with { Epoch = epoch, VotedFor = votedFor });
         _primaryId = null;
         _epochAdoptedMs = nowMs;
         EndCandidacy();

@@ -1,7 +1,17 @@
 namespace HotStandby.Core.Roles;
 
-/// <summary>What a node must have on disk before it acts: its epoch and the vote it granted in that epoch.</summary>
+/// <summary>
+/// What a node must have on disk before it acts: its epoch, the vote it granted in that epoch, and the standbys the
+/// primary it followed declared not eligible for promotion (a voter must still refuse them after a restart).
+/// </summary>
 public sealed record PersistentState(long Epoch, string? VotedFor)
 {
     public static readonly PersistentState Initial = new(0, null);
+
+    public IReadOnlyList<string> NotEligible { get; init; } = Array.Empty<string>();
+
+    public bool Equals(PersistentState? other) =>
+        other is not null && Epoch == other.Epoch && VotedFor == other.VotedFor && NotEligible.SequenceEqual(other.NotEligible);
+
+    public override int GetHashCode() => HashCode.Combine(Epoch, VotedFor, NotEligible.Count);
 }
