@@ -7,7 +7,7 @@ namespace HotStandby.Storage;
 /// <summary>
 /// The node's epoch, vote and the standbys it must refuse, in <c>DATA-DIR/node-state</c>: magic "HSNS", version (2),
 /// epoch (int64), vote flag and vote (uint16 length + UTF-8), the not-eligible list (uint16 count, then uint16 length +
-/// UTF-8 each), CRC-32C of all of that. Version 1 files (no list) are still read. Every save is fsynced before it
+/// UTF-8 each), the primary that sent the list (uint16 length + UTF-8, empty for none), CRC-32C of all of that. Version 1 files (no list) are still read. Every save is fsynced before it
 /// returns, so a node never acts on, or echoes, anything unrecorded.
 /// </summary>
 public sealed class NodeStateStore
@@ -36,7 +36,8 @@ public sealed class NodeStateStore
     {
         var vote = state.VotedFor is null ? Array.Empty<byte>() : Encoding.UTF8.GetBytes(state.VotedFor);
         var names = state.NotEligible.Select(n => Encoding.UTF8.GetBytes(n)).ToList();
-        var buffer = new byte[4 + 1 + 8 + 1 + 2 + vote.Length + 2 + names.Sum(n => 2 + n.Length) + 4];
+        var from = Encoding.UTF8.GetBytes(state.NotEligibleFrom ?? "");
+        var buffer = new byte[4 + 1 + 8 + 1 + 2 + vote.Length + 2 + names.Sum(n => 2 + n.Length) + 2 + from.Length + 4];
         var span = buffer.AsSpan();
         Magic.CopyTo(span);
         span[4] = Version;
@@ -53,6 +54,9 @@ public sealed class NodeStateStore
             name.CopyTo(span[(at + 2)..]);
             at += 2 + name.Length;
         }
+        BinaryPrimitives.WriteUInt16LittleEndian(span[at..], (ushort)from.Length);
+        from.CopyTo(span[(at + 2)..]);
+        at += 2 + from.Length;
         BinaryPrimitives.WriteUInt32LittleEndian(span[at..], Crc32C.Compute(span[..at]));
         return buffer;
     }
@@ -65,6 +69,7 @@ public sealed class NodeStateStore
         var voteLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes[14..]);
         var at = 16 + voteLength;
         var names = new List<string>();
+        string? from = null;
         if (bytes[4] == Version)
         {
             if (bytes.Length < at + 2 + 4) throw new CorruptDataException(path, 14, $"vote length {voteLength} does not fit in {bytes.Length} bytes");
@@ -78,6 +83,11 @@ public sealed class NodeStateStore
                 names.Add(Encoding.UTF8.GetString(bytes.Slice(at + 2, length)));
                 at += 2 + length;
             }
+            if (bytes.Length < at + 2 + 4) throw new CorruptDataException(path, at, "the list's sender is cut off");
+            var fromLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes[at..]);
+            if (bytes.Length < at + 2 + fromLength + 4) throw new CorruptDataException(path, at, $"the list's sender ({fromLength} bytes) is cut off");
+            from = fromLength == 0 ? null : Encoding.UTF8.GetString(bytes.Slice(at + 2, fromLength));
+            at += 2 + fromLength;
         }
         if (bytes.Length != at + 4)
             throw new CorruptDataException(path, 14, $"lengths inside (vote {voteLength} bytes, {names.Count} not-eligible names) do not match the file length {bytes.Length}");
@@ -86,6 +96,6 @@ public sealed class NodeStateStore
         if (stored != actual) throw new CorruptDataException(path, at, $"CRC mismatch (stored {stored:x8}, computed {actual:x8})");
         var epoch = BinaryPrimitives.ReadInt64LittleEndian(bytes[5..]);
         var vote = bytes[13] == 0 ? null : Encoding.UTF8.GetString(bytes.Slice(16, voteLength));
-        return new PersistentState(epoch, vote) { NotEligible = names };
+        return new PersistentState(epoch, vote) { NotEligible = names, NotEligibleFrom = from };
     }
 }

@@ -251,6 +251,24 @@ public sealed class EligibilityTests
         Assert.Contains("not eligible", vote.Reason);
     }
 
+    /// <summary>
+    /// Regression (CI chaos run, seed 932396863, after the fix above): "any standby" never covers the primary that sent
+    /// the list; the restarted witness had forgotten who that was, refused a as well, and no one could be elected.
+    /// </summary>
+    [Fact]
+    public void After_a_restart_any_standby_still_exempts_the_primary_that_sent_it()
+    {
+        var w = Started(Config("w", witness: true), epoch: 4, at: 0);
+        var persisted = w.Handle(HeartbeatFrom("a", 4, NodeRole.Primary, 990) with { NotEligible = [NodeCore.AnyStandby] }, 1000)
+            .OfType<PersistState>().Single().State;
+        Assert.Equal("a", persisted.NotEligibleFrom);
+        var restarted = Started(Config("w", witness: true), epoch: persisted.Epoch, at: 0, persisted: persisted);
+        VoteResponse Ask(string candidate, long epoch) => Assert.IsType<VoteResponse>(restarted
+            .Handle(new VoteRequest(candidate, epoch, new LogPosition(4, 100), Transfer: false), 5000 + epoch).OfType<SendTo>().Single().Message);
+        Assert.False(Ask("b", 5).Granted);
+        Assert.True(Ask("a", 6).Granted, "the primary that excused 'any standby' may be elected again");
+    }
+
     [Fact]
     public void An_excluded_standby_does_not_stand_and_becomes_eligible_when_the_primary_says_so()
     {

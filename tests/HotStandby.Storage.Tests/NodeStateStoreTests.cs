@@ -33,11 +33,11 @@ public sealed class NodeStateStoreTests : IDisposable
     public void The_not_eligible_list_round_trips_and_is_covered_by_the_crc()
     {
         var store = new NodeStateStore(_dir);
-        var state = new PersistentState(12, "b") { NotEligible = ["*", "a"] };
+        var state = new PersistentState(12, "b") { NotEligible = ["*", "a"], NotEligibleFrom = "b" };
         store.Save(state);
         Assert.Equal(state, new NodeStateStore(_dir).Load());
         var bytes = File.ReadAllBytes(store.FilePath);
-        bytes[^5] ^= 0x01; // the last name's only byte
+        bytes[^8] ^= 0x01; // the last name's only byte (then the sender: 2 + 1 bytes, then the CRC)
         File.WriteAllBytes(store.FilePath, bytes);
         Assert.Contains("CRC mismatch", Assert.Throws<CorruptDataException>(() => store.Load()).Message);
     }

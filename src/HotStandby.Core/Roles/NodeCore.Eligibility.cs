@@ -14,6 +14,7 @@ public sealed partial class NodeCore
 
     private readonly HashSet<string> _notEligible = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyList<string>> _ackedNotEligible = new(StringComparer.Ordinal);
+    private string? _notEligibleFrom;
 
     /// <summary>True when this primary may commit without <paramref name="standbyId"/>: the voters know it is not eligible.</summary>
     public bool StandbyExcused(string standbyId)
@@ -42,11 +43,13 @@ public sealed partial class NodeCore
     /// <summary>A voter adopts the list of the primary it follows.</summary>
     private void LearnNotEligible(Heartbeat hb)
     {
-        if (_notEligible.SetEquals(hb.NotEligible)) return;
+        var from = hb.NotEligible.Count == 0 ? null : hb.From;
+        if (_notEligible.SetEquals(hb.NotEligible) && _notEligibleFrom == from) return;
         _notEligible.Clear();
         _notEligible.UnionWith(hb.NotEligible);
+        _notEligibleFrom = from;
         // On disk before the ack that echoes it: a restarted voter must still refuse an excused standby.
-        Persist(_state with { NotEligible = _notEligible.Order(StringComparer.Ordinal).ToList() });
+        Persist(_state with { NotEligible = _notEligible.Order(StringComparer.Ordinal).ToList(), NotEligibleFrom = from });
         _out.Add(new Notice(_notEligible.Count == 0
             ? $"primary {hb.From} lists every standby as eligible"
             : $"primary {hb.From} lists {string.Join(", ", _notEligible.Order())} as not eligible for promotion"));
@@ -61,7 +64,8 @@ public sealed partial class NodeCore
 
     /// <summary>Named, or covered by <see cref="AnyStandby"/> (which never covers the primary that sent the list).</summary>
     private bool IsNotEligible(string nodeId) =>
-        _notEligible.Contains(nodeId) || (_notEligible.Contains(AnyStandby) && nodeId != _lastKnownPrimary && nodeId != _primaryId);
+        _notEligible.Contains(nodeId)
+        || (_notEligible.Contains(AnyStandby) && nodeId != _notEligibleFrom && nodeId != _lastKnownPrimary && nodeId != _primaryId);
 
     private bool SelfNotEligible => _role is not (NodeRole.Primary or NodeRole.Demoting) && IsNotEligible(_s.NodeId);
 }

@@ -34,6 +34,7 @@ public sealed partial class NodeCore
         _s = settings;
         _state = persisted;
         _notEligible.UnionWith(persisted.NotEligible);
+        _notEligibleFrom = persisted.NotEligibleFrom;
         _startedAtMs = nowMs;
         _lastLog = lastLog;
         _commitIndex = commitIndex;

@@ -10,8 +10,12 @@ public sealed record PersistentState(long Epoch, string? VotedFor)
 
     public IReadOnlyList<string> NotEligible { get; init; } = Array.Empty<string>();
 
+    /// <summary>The primary that sent <see cref="NotEligible"/>: "any standby" never covers it.</summary>
+    public string? NotEligibleFrom { get; init; }
+
     public bool Equals(PersistentState? other) =>
-        other is not null && Epoch == other.Epoch && VotedFor == other.VotedFor && NotEligible.SequenceEqual(other.NotEligible);
+        other is not null && Epoch == other.Epoch && VotedFor == other.VotedFor && NotEligible.SequenceEqual(other.NotEligible)
+        && NotEligibleFrom == other.NotEligibleFrom;
 
     public override int GetHashCode() => HashCode.Combine(Epoch, VotedFor, NotEligible.Count);
 }
