@@ -15,6 +15,7 @@ internal sealed class ChaosCluster : IDisposable
     private readonly string _hostDll;
     private readonly Dictionary<string, Process> _processes = new();
     private readonly Dictionary<string, StreamWriter> _logs = new();
+    private bool _closed;
 
     public ChaosCluster(string root, INetwork network, string hostDll, string profileConf, string extraConfig)
     {
@@ -65,8 +66,10 @@ internal sealed class ChaosCluster : IDisposable
         foreach (var a in prefix.Concat([_hostDll, "run", "--config", ConfigPath(id)])) info.ArgumentList.Add(a);
         var log = _logs[id];
         var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
+        // Output can still arrive after Dispose closed the log (a killed process's last lines): drop it, never throw
+        // from the event handler (that would take the whole test host down).
+        process.OutputDataReceived += (_, e) => Append(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Append(log, e.Data);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -74,10 +77,13 @@ internal sealed class ChaosCluster : IDisposable
     }
 
     /// <summary>A line in the node's own log, so a reader sees the fault where it struck.</summary>
-    public void Mark(string id, string text)
+    public void Mark(string id, string text) => Append(_logs[id], $"===== chaos {DateTime.UtcNow:HH:mm:ss.fff}: {text} =====");
+
+    private void Append(StreamWriter log, string? line)
     {
-        var log = _logs[id];
-        lock (log) log.WriteLine($"===== chaos {DateTime.UtcNow:HH:mm:ss.fff}: {text} =====");
+        if (line is null) return;
+        lock (log)
+            if (!_closed) log.WriteLine(line);
     }
 
     public void Kill(string id)
@@ -104,7 +110,12 @@ internal sealed class ChaosCluster : IDisposable
             Resume(id);
             Kill(id);
         }
-        foreach (var log in _logs.Values) lock (log) log.Dispose();
+        foreach (var log in _logs.Values)
+            lock (log)
+            {
+                _closed = true;
+                log.Dispose();
+            }
     }
 
     private const int SigKill = 9, SigCont = 18, SigStop = 19;
