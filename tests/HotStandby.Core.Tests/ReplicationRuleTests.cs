@@ -269,6 +269,20 @@ public sealed class EligibilityTests
         Assert.True(Ask("a", 6).Granted, "the primary that excused 'any standby' may be elected again");
     }
 
+    /// <summary>
+    /// Regression (CI chaos run, seed 932396863): a primary that excused "any standby" and then lost its majority took
+    /// its own wildcard as covering itself and never stood again, while the voters refused everyone else.
+    /// </summary>
+    [Fact]
+    public void A_primary_that_excused_any_standby_stands_again_after_losing_its_majority()
+    {
+        var a = Primary("a", at: 1000);
+        a.Handle(new StandbyEligibility(NodeCore.AnyStandby, false, "sync timed out"), 1100);
+        a.Handle(Tick.Instance, 1400); // no acks: the lease lapses
+        Assert.Equal(NodeRole.Standby, a.Role);
+        Assert.NotEmpty(a.Handle(Tick.Instance, 5000).OfType<Broadcast>());
+    }
+
     [Fact]
     public void An_excluded_standby_does_not_stand_and_becomes_eligible_when_the_primary_says_so()
     {

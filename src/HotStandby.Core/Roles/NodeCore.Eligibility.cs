@@ -34,6 +34,7 @@ public sealed partial class NodeCore
         if (_role is not (NodeRole.Primary or NodeRole.Demoting) || e.NodeId == _s.NodeId) return;
         var changed = e.Eligible ? _notEligible.Remove(e.NodeId) : _notEligible.Add(e.NodeId);
         if (!changed) return;
+        _notEligibleFrom = _notEligible.Count == 0 ? null : _s.NodeId; // its own list never excludes the primary itself
         _out.Add(new Notice(e.Eligible
             ? $"standby {e.NodeId} is eligible for promotion again: {e.Reason}"
             : $"standby {e.NodeId} marked not eligible for promotion: {e.Reason}"));
