@@ -165,7 +165,8 @@ public sealed class LocalCluster : IAsyncDisposable
 
     private static int SendSigterm(int pid) => SendSignal(pid, 15);
 
-    private static int FreePort()
+    /// <summary>A loopback TCP port free right now (the caller binds it soon after).</summary>
+    public static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

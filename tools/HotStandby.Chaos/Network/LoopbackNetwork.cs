@@ -1,6 +1,5 @@
-using System.Net;
-using System.Net.Sockets;
 using HotStandby.Chaos.Faults;
+using HotStandby.Host.Demo;
 
 namespace HotStandby.Chaos.Network;
 
@@ -12,7 +11,7 @@ internal sealed class LoopbackNetwork : INetwork
     public LoopbackNetwork(string why)
     {
         Description = $"loopback 127.0.0.1 (network namespaces unavailable: {why}); partition, one-way partition, isolate, loss and rate-limit faults are SKIPPED";
-        _ports = FaultPlanner.AllNodes.ToDictionary(n => n, _ => (FreePort(), FreePort()));
+        _ports = FaultPlanner.AllNodes.ToDictionary(n => n, _ => (LocalCluster.FreePort(), LocalCluster.FreePort()));
     }
 
     public string Description { get; }
@@ -34,13 +33,4 @@ internal sealed class LoopbackNetwork : INetwork
     public void HealAll() { }
 
     public void Dispose() { }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }
