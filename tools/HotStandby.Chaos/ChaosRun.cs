@@ -75,7 +75,7 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> log)
         using var stopClients = CancellationTokenSource.CreateLinkedTokenSource(interrupted);
         var deadline = TimeSpan.FromSeconds(5);
         var clients = Enumerable.Range(0, options.Writers)
-            .Select(i => new Writer(i, urls, http, clock, history, acked, deadline, TimeSpan.FromMilliseconds(5)).Run(stopClients.Token))
+            .Select(i => new Writer(i, urls, clock, history, acked, deadline, TimeSpan.FromMilliseconds(5)).Run(stopClients.Token))
             .Concat(Enumerable.Range(0, options.Readers)
                 .Select(i => new Reader(100 + i, urls, http, clock, history, acked, sampler, TimeSpan.FromMilliseconds(20), options.Seed + i).Run(stopClients.Token)))
             .ToList();
@@ -91,7 +91,7 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> log)
         }
         var lastHeal = clock.NowMs;
         Say($"chaos: t={lastHeal} ms all faults healed; waiting for a write to be acknowledged");
-        await Until(() => history.Any(o => o.Kind == OpKind.Write && o.Outcome == Outcome.Ok && o.StartMs >= lastHeal), TimeSpan.FromMilliseconds(RecoveryBoundMs * 2), interrupted);
+        await Until(() => acked.LatestStartMs >= lastHeal, TimeSpan.FromMilliseconds(RecoveryBoundMs * 2), interrupted);
         await Task.Delay(2_000, interrupted);
         stopClients.Cancel();
         await Task.WhenAll(clients);

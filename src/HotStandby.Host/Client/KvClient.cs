@@ -5,7 +5,11 @@ using System.Text.Json;
 namespace HotStandby.Host.Client;
 
 /// <summary>The outcome of one client write: acknowledged at (epoch, index), or not, with the last answer seen.</summary>
-public sealed record KvWriteResult(bool Acked, long Epoch, long Index, string Node, int Status, string? Error);
+public sealed record KvWriteResult(bool Acked, long Epoch, long Index, string Node, int Status, string? Error)
+{
+    /// <summary>Requests sent for this write, redirects included.</summary>
+    public int Attempts { get; init; }
+}
 
 /// <summary>
 /// A client of a pair's <c>/kv</c> API that behaves as operators' clients should: it follows <c>307</c> to the primary,
@@ -42,9 +46,11 @@ public sealed class KvClient : IDisposable
         var until = Stopwatch.GetTimestamp() + (long)(deadline.TotalSeconds * Stopwatch.Frequency);
         KvWriteResult last = new(false, 0, 0, _target, 0, "not tried");
         var next = 0;
+        var attempts = 0;
         while (Stopwatch.GetTimestamp() < until)
         {
             var target = _target;
+            attempts++;
             try
             {
                 using var request = new HttpRequestMessage(method, $"{target}/kv/{Uri.EscapeDataString(key)}");
@@ -55,12 +61,12 @@ public sealed class KvClient : IDisposable
                     _target = location.GetLeftPart(UriPartial.Authority);
                     continue;
                 }
-                last = await ToResult(response, target);
+                last = await ToResult(response, target) with { Attempts = attempts };
                 if (last.Acked || (int)response.StatusCode is >= 400 and < 500) return last;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                last = new KvWriteResult(false, 0, 0, target, 0, e.Message); // the outcome is unknown: the write may have landed
+                last = new KvWriteResult(false, 0, 0, target, 0, e.Message) { Attempts = attempts }; // the outcome is unknown: the write may have landed
                 _target = _nodes[next++ % _nodes.Count];
             }
             await Task.Delay(20);
