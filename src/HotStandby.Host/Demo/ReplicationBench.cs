@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using HotStandby.Host.Cli;
 using HotStandby.Host.Client;
 
 namespace HotStandby.Host.Demo;
@@ -14,20 +15,37 @@ public static class ReplicationBench
     private static readonly byte[] Value = Enumerable.Range(0, 100).Select(i => (byte)('a' + i % 26)).ToArray();
     private static readonly string Profile = Path.Combine(AppContext.BaseDirectory, "hocon", "fast-failover.conf");
 
-    public static async Task<int> RunAsync(double seconds, int trials, int catchUpEntries)
+    public static IReadOnlyList<string> ParseModes(string text)
+    {
+        var modes = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return modes.Length > 0 && modes.All(m => m is "sync" or "async")
+            ? modes : throw new UsageException($"--modes '{text}': give sync, async or both, comma-separated");
+    }
+
+    public static IReadOnlyList<int> ParseClients(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var counts = parts.Select(p => int.TryParse(p, out var n) && n is > 0 and <= 1024 ? n : 0).ToList();
+        return counts.Count > 0 && counts.All(n => n > 0)
+            ? counts : throw new UsageException($"--clients '{text}': give client counts from 1 to 1024, comma-separated");
+    }
+
+    public static async Task<int> RunAsync(double seconds, int trials, int catchUpEntries, IReadOnlyList<string> modes, IReadOnlyList<int> clientCounts)
     {
         Console.Out.WriteLine($"bench-replication: 100-byte values, {seconds:F0} s per point, {Environment.ProcessorCount} cores; fsync = batch (group commit)");
-        foreach (var mode in new[] { "sync", "async" })
+        foreach (var mode in modes)
         {
             await using var cluster = StartCluster(mode, "hotstandby.failback.mode = off");
             var primary = await AwaitPrimary(cluster);
-            foreach (var clients in new[] { 1, 16, 64 })
+            foreach (var clients in clientCounts)
             {
                 var lag = new List<double>();
+                var cpu = new CpuMeter(cluster, primary);
                 var result = await Throughput(cluster.HttpUrl(primary), clients, seconds,
-                    mode == "async" ? async () => { if (await LagMs(cluster, primary) is { } l) lock (lag) lag.Add(l); } : null);
+                    mode == "async" ? async () => { if (await LagMs(cluster, primary) is { } l) lock (lag) lag.Add(l); } : null, cpu);
                 Console.Out.WriteLine($"{mode,-5} clients {clients,2}: {result.Ops,8:F0} acknowledged writes/s  p50 {result.P50:F2} ms  p99 {result.P99:F2} ms  ({result.Count} writes, {result.Errors} errors)"
                     + (lag.Count > 0 ? $"  lag p99 {Pct(lag, 0.99):F1} ms (max {lag.Max():F0})" : ""));
+                Console.Out.WriteLine($"      CPU per acknowledged write: {cpu.PerWrite(result.Count)}");
             }
             await StopAll(cluster);
         }
@@ -38,26 +56,31 @@ public static class ReplicationBench
 
     private sealed record Point(double Ops, double P50, double P99, long Count, long Errors);
 
-    private static async Task<Point> Throughput(string url, int clients, double seconds, Func<Task>? sampler)
+    private static async Task<Point> Throughput(string url, int clients, double seconds, Func<Task>? sampler, CpuMeter? cpu = null)
     {
         var latencies = new List<double>[clients];
         long errors = 0;
         var warmupEnd = Stopwatch.GetTimestamp() + 2 * Stopwatch.Frequency; // JIT tiers and connections settle first
         var end = warmupEnd + (long)(seconds * Stopwatch.Frequency);
         var run = Guid.NewGuid().ToString("N")[..6];
-        var tasks = Enumerable.Range(0, clients).Select(c => Task.Run(async () =>
+        var cpuStarted = 0;
+        // One thread and one blocking connection per client, as in the Redis peer's wbench.c.
+        var threads = Enumerable.Range(0, clients).Select(c => new Thread(() =>
         {
             using var client = new RawHttpWriter(url);
             var mine = latencies[c] = new List<double>();
             for (var n = 0; Stopwatch.GetTimestamp() < end; n++)
             {
                 var started = Stopwatch.GetTimestamp();
-                var status = await client.Put($"{run}-{c}-{n}", Value);
+                var status = client.Put($"{run}-{c}-{n}", Value);
                 if (started < warmupEnd) continue;
+                if (Interlocked.Exchange(ref cpuStarted, 1) == 0) cpu?.Start();
                 if (status == 200) mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 else Interlocked.Increment(ref errors);
             }
-        })).ToList();
+        }) { IsBackground = true, Name = $"bench-client-{c}" }).ToList();
+        threads.ForEach(t => t.Start());
+        var tasks = new List<Task> { Task.Run(() => threads.ForEach(t => t.Join())) };
         if (sampler is not null)
             tasks.Add(Task.Run(async () =>
             {
@@ -68,6 +91,7 @@ public static class ReplicationBench
                 }
             }));
         await Task.WhenAll(tasks);
+        cpu?.Stop();
         var all = latencies.SelectMany(l => l).ToList();
         return new Point(all.Count / seconds, Pct(all, 0.50), Pct(all, 0.99), all.Count, errors);
     }
