@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Runtime.Serialization;
-using System.Text;
 using Akka.Actor;
 using Akka.Serialization;
 using HotStandby.Actors.Protocol;
@@ -29,7 +27,7 @@ public sealed class ReplicationSerializer(ExtendedActorSystem system) : Serializ
 
     public override byte[] ToBinary(object obj)
     {
-        var w = new Writer(obj is AppendEntries a ? 64 + a.Entries.Sum(LogEntryCodec.SizeOf) : obj is SnapshotChunk c ? 64 + c.Data.Length : 64);
+        var w = new WireWriter(obj is AppendEntries a ? 64 + a.Entries.Sum(LogEntryCodec.SizeOf) : obj is SnapshotChunk c ? 64 + c.Data.Length : 64);
         switch (obj)
         {
             case AppendEntries m:
@@ -55,13 +53,13 @@ public sealed class ReplicationSerializer(ExtendedActorSystem system) : Serializ
 
     public override object FromBinary(byte[] bytes, string manifest)
     {
-        var r = new Reader(bytes);
+        var r = new WireReader(bytes, "replication message");
         switch (manifest)
         {
             case AppendManifest:
             {
                 var (from, epoch, prevEpoch, prevIndex, commit, seq) = (r.Str(), r.Long(), r.Long(), r.Long(), r.Long(), r.Long());
-                var count = r.Int();
+                var count = r.Count();
                 var entries = new LogEntry[count];
                 for (var i = 0; i < count; i++) entries[i] = r.Entry();
                 return new AppendEntries(from, epoch, prevEpoch, prevIndex, commit, seq, entries);
@@ -78,60 +76,5 @@ public sealed class ReplicationSerializer(ExtendedActorSystem system) : Serializ
             default:
                 throw new SerializationException($"unknown replication manifest '{manifest}'");
         }
-    }
-
-    private sealed class Writer(int capacity)
-    {
-        private byte[] _buffer = new byte[capacity];
-        private int _at;
-
-        private Span<byte> Take(int count)
-        {
-            if (_at + count > _buffer.Length) Array.Resize(ref _buffer, Math.Max(_at + count, _buffer.Length * 2));
-            var span = _buffer.AsSpan(_at, count);
-            _at += count;
-            return span;
-        }
-
-        public void Long(long v) => BinaryPrimitives.WriteInt64LittleEndian(Take(8), v);
-        public void Int(int v) => BinaryPrimitives.WriteInt32LittleEndian(Take(4), v);
-        public void Bool(bool v) => Take(1)[0] = v ? (byte)1 : (byte)0;
-
-        public void Bytes(ReadOnlySpan<byte> v)
-        {
-            Int(v.Length);
-            v.CopyTo(Take(v.Length));
-        }
-
-        public void Str(string v) => Bytes(Encoding.UTF8.GetBytes(v));
-
-        public void Entry(LogEntry e)
-        {
-            var size = LogEntryCodec.SizeOf(e);
-            Int(size);
-            LogEntryCodec.Write(e, Take(size));
-        }
-
-        public byte[] ToArray() => _buffer.AsSpan(0, _at).ToArray();
-    }
-
-    private sealed class Reader(byte[] bytes)
-    {
-        private int _at;
-
-        private ReadOnlySpan<byte> Take(int count)
-        {
-            if (count < 0 || _at + count > bytes.Length) throw new SerializationException($"replication message truncated at byte {_at}");
-            var span = bytes.AsSpan(_at, count);
-            _at += count;
-            return span;
-        }
-
-        public long Long() => BinaryPrimitives.ReadInt64LittleEndian(Take(8));
-        public int Int() => BinaryPrimitives.ReadInt32LittleEndian(Take(4));
-        public bool Bool() => Take(1)[0] != 0;
-        public byte[] Bytes() => Take(Int()).ToArray();
-        public string Str() => Encoding.UTF8.GetString(Take(Int()));
-        public LogEntry Entry() => LogEntryCodec.Read(Take(Int()), out _);
     }
 }
