@@ -36,15 +36,18 @@ internal sealed class NamespaceNetwork : INetwork
         foreach (var tool in new[] { "ip", "iptables", "tc" })
             if (Command.TryRun(tool, "-V").ExitCode != 0 && Command.TryRun(tool, "--version").ExitCode != 0)
                 return new LoopbackNetwork($"`{tool}` is not installed (apt-get install iproute2 iptables)");
-        var octet = 1 + (int)((uint)tag.GetHashCode() % 250);
+        LeftoverRuns.Sweep(log);
+        var inUse = LeftoverRuns.OctetsInUse(Command.TryRun("ip", "-o", "-4", "addr", "show").Output);
+        var octet = LeftoverRuns.PickOctet(1 + (int)((uint)tag.GetHashCode() % 250), inUse);
         var net = new NamespaceNetwork(tag, octet);
         try
         {
+            LeftoverRuns.RecordOwner(tag);
             net.Build();
             log($"network: {net.Description}");
             return net;
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
         {
             net.Dispose();
             return new LoopbackNetwork(e.Message);
@@ -155,5 +158,6 @@ internal sealed class NamespaceNetwork : INetwork
         }
         foreach (var link in _hostLinks) Command.TryRun("ip", "link", "del", link);
         foreach (var ns in _namespaces) Command.TryRun("ip", "netns", "del", ns);
+        LeftoverRuns.ForgetOwner(_tag);
     }
 }
