@@ -33,12 +33,14 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> log)
             lock (faultLog) faultLog.WriteLine(line);
         }
 
-        using INetwork network = options.AllowNamespaces ? NamespaceNetwork.Create(options.Tag, _ => { })
+        var setupNotes = new List<string>();
+        using INetwork network = options.AllowNamespaces ? NamespaceNetwork.Create(options.Tag, setupNotes.Add)
             : new LoopbackNetwork("--no-netns given");
         var plan = FaultPlanner.Plan(options.Seed, (long)options.Duration.TotalMilliseconds, network.SupportsNetworkFaults);
         Say($"chaos: seed {options.Seed}, {options.Duration.TotalSeconds:0} s, {plan.Count} faults planned, {(options.SyncMode ? "sync" : "async")} mode, run directory {Dir}");
         Say($"chaos: replay with: scripts/chaos.sh --seconds {options.Duration.TotalSeconds:0} --seed {options.Seed}{(network.SupportsNetworkFaults ? "" : " --no-netns")}");
         Say($"chaos: {network.Description}");
+        foreach (var note in setupNotes) Say($"chaos: {note}");
         if (!network.SupportsNetworkFaults)
             Say("chaos: WARNING: partition, one-way partition, isolate, loss and rate-limit faults are skipped in this run");
         await File.WriteAllTextAsync(Path.Combine(Dir, "schedule.json"), JsonSerializer.Serialize(new { options.Seed, DurationMs = (long)options.Duration.TotalMilliseconds, network = network.Description, faults = plan }, Json), interrupted);

@@ -44,7 +44,6 @@ internal sealed class NamespaceNetwork : INetwork
         {
             LeftoverRuns.RecordOwner(tag);
             net.Build();
-            log($"network: {net.Description}");
             return net;
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
