@@ -48,8 +48,10 @@ public sealed class ProcessFailoverTests() : ClusterSpec("hs-proc", "hotstandby.
         var exit = await Cluster.Stop(primary, TimeSpan.FromSeconds(30));
         Assert.Equal(0, exit);
         var status = (await Cluster.Status(standby))!.Value;
-        Assert.Equal("primary", status.GetProperty("role").GetString());
-        Assert.Contains($"{primary} handed over (shutdown)", status.GetProperty("lastRoleChange").GetProperty("reason").GetString());
+        // On failure, say what the standby reports and what the stopped primary logged: a flake once hid both.
+        var why = $"{standby}'s status: {status}\n{primary}'s log:\n{File.ReadAllText(Cluster.LogPath(primary))}";
+        Assert.True(status.GetProperty("role").GetString() == "primary", why);
+        Assert.True(status.GetProperty("lastRoleChange").GetProperty("reason").GetString()!.Contains($"{primary} handed over (shutdown)"), why);
         Assert.Contains($"shutdown: {standby} is primary now", File.ReadAllText(Cluster.LogPath(primary)));
     }
 
