@@ -29,6 +29,9 @@ public sealed class RawHttpWriter : IDisposable
         _socket.Connect(uri.Host, uri.Port);
     }
 
+    /// <summary>The body of the last answer that was not 200 (a node's JSON error), for the benchmark's error report.</summary>
+    public string LastError { get; private set; } = "";
+
     /// <returns>the HTTP status of the answer</returns>
     public int Put(string key, ReadOnlySpan<byte> value)
     {
@@ -51,6 +54,7 @@ public sealed class RawHttpWriter : IDisposable
         if (IndexOfIgnoreCase(head, Chunked) >= 0)
         {
             while (!_buffer.AsSpan(0, filled).EndsWith(LastChunk)) filled += Receive(filled);
+            if (status != 200) LastError = $"{status} {Encoding.UTF8.GetString(_buffer, end + 4, filled - end - 4).ReplaceLineEndings(" ")}";
             return status;
         }
         var length = 0;
@@ -61,6 +65,7 @@ public sealed class RawHttpWriter : IDisposable
             Utf8Parser.TryParse(rest, out length, out _);
         }
         while (filled < end + 4 + length) filled += Receive(filled);
+        if (status != 200) LastError = $"{status} {Encoding.UTF8.GetString(_buffer, end + 4, length)}";
         return status;
     }
 

@@ -46,6 +46,7 @@ public static class ReplicationBench
                 Console.Out.WriteLine($"{mode,-5} clients {clients,2}: {result.Ops,8:F0} acknowledged writes/s  p50 {result.P50:F2} ms  p99 {result.P99:F2} ms  ({result.Count} writes, {result.Errors} errors)"
                     + (lag.Count > 0 ? $"  lag p99 {Pct(lag, 0.99):F1} ms (max {lag.Max():F0})" : ""));
                 Console.Out.WriteLine($"      CPU per acknowledged write: {cpu.PerWrite(result.Count)}");
+                if (result.Errors > 0) Console.Out.WriteLine($"      errors: {result.ErrorTexts}");
             }
             await StopAll(cluster);
         }
@@ -54,7 +55,8 @@ public static class ReplicationBench
         return 0;
     }
 
-    private sealed record Point(double Ops, double P50, double P99, long Count, long Errors);
+    /// <param name="ErrorTexts">what the non-200 answers said, most frequent first</param>
+    private sealed record Point(double Ops, double P50, double P99, long Count, long Errors, string ErrorTexts);
 
     private static async Task<Point> Throughput(string url, int clients, double seconds, Func<Task>? sampler, CpuMeter? cpu = null)
     {
@@ -64,6 +66,7 @@ public static class ReplicationBench
         var end = warmupEnd + (long)(seconds * Stopwatch.Frequency);
         var run = Guid.NewGuid().ToString("N")[..6];
         var cpuStarted = 0;
+        var errorTexts = new Dictionary<string, int>();
         // One thread and one blocking connection per client, as in the Redis peer's wbench.c.
         var threads = Enumerable.Range(0, clients).Select(c => new Thread(() =>
         {
@@ -76,7 +79,11 @@ public static class ReplicationBench
                 if (started < warmupEnd) continue;
                 if (Interlocked.Exchange(ref cpuStarted, 1) == 0) cpu?.Start();
                 if (status == 200) mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-                else Interlocked.Increment(ref errors);
+                else
+                {
+                    Interlocked.Increment(ref errors);
+                    lock (errorTexts) errorTexts[client.LastError] = errorTexts.GetValueOrDefault(client.LastError) + 1;
+                }
             }
         }) { IsBackground = true, Name = $"bench-client-{c}" }).ToList();
         threads.ForEach(t => t.Start());
@@ -93,7 +100,8 @@ public static class ReplicationBench
         await Task.WhenAll(tasks);
         cpu?.Stop();
         var all = latencies.SelectMany(l => l).ToList();
-        return new Point(all.Count / seconds, Pct(all, 0.50), Pct(all, 0.99), all.Count, errors);
+        return new Point(all.Count / seconds, Pct(all, 0.50), Pct(all, 0.99), all.Count, errors,
+            string.Join("; ", errorTexts.OrderByDescending(e => e.Value).Select(e => $"{e.Value} x {e.Key}")));
     }
 
     /// <summary>kill -9 of the primary while one client writes; time to the first write the new primary acknowledges.</summary>
