@@ -7,8 +7,8 @@ namespace HotStandby.Actors.Serialization;
 
 /// <summary>
 /// Compact binary form of the messages between nodes' cores (heartbeats, acks, votes; bound in reference.conf). A
-/// heartbeat goes to every peer every interval: with Akka's default JSON serializer, encoding and decoding them was
-/// the largest part of an idle node's CPU, and that serializer leaves fields at their default value out of the
+/// heartbeat goes to every peer every interval: with Akka's default JSON serializer, encoding and decoding them took
+/// about 15 % of an idle node's CPU (perf, fast profile), and that serializer leaves fields at their default value out of the
 /// message, which once turned a <c>false</c> into the property's initial value on the other side. Every field is
 /// written here, always.
 /// </summary>
