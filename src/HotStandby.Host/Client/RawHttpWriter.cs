@@ -54,7 +54,7 @@ public sealed class RawHttpWriter : IDisposable
         if (IndexOfIgnoreCase(head, Chunked) >= 0)
         {
             while (!_buffer.AsSpan(0, filled).EndsWith(LastChunk)) filled += Receive(filled);
-            if (status != 200) LastError = $"{status} {Encoding.UTF8.GetString(_buffer, end + 4, filled - end - 4).ReplaceLineEndings(" ")}";
+            if (status != 200) LastError = $"{status} {Dechunk(_buffer.AsSpan(end + 4, filled - end - 4))}";
             return status;
         }
         var length = 0;
@@ -76,16 +76,25 @@ public sealed class RawHttpWriter : IDisposable
         return read > 0 ? read : throw new IOException("connection closed");
     }
 
-    private static int IndexOfIgnoreCase(ReadOnlySpan<byte> text, ReadOnlySpan<byte> lowerCaseNeedle)
+    private static int IndexOfIgnoreCase(ReadOnlySpan<byte> text, ReadOnlySpan<byte> needle)
     {
-        for (var i = 0; i + lowerCaseNeedle.Length <= text.Length; i++)
-        {
-            var match = true;
-            for (var j = 0; j < lowerCaseNeedle.Length && match; j++)
-                match = (byte)(text[i + j] | 0x20) == lowerCaseNeedle[j] || text[i + j] == lowerCaseNeedle[j];
-            if (match) return i;
-        }
+        for (var i = 0; i + needle.Length <= text.Length; i++)
+            if (Ascii.EqualsIgnoreCase(text.Slice(i, needle.Length), needle)) return i;
         return -1;
+    }
+
+    /// <summary>The payload of a chunked body (hex size line, data, CRLF; until the 0-size chunk).</summary>
+    private static string Dechunk(ReadOnlySpan<byte> body)
+    {
+        var text = new StringBuilder();
+        while (body.IndexOf("\r\n"u8) is var eol and > 0
+               && int.TryParse(Encoding.ASCII.GetString(body[..eol]), System.Globalization.NumberStyles.HexNumber, null, out var size)
+               && size > 0 && eol + 2 + size <= body.Length)
+        {
+            text.Append(Encoding.UTF8.GetString(body.Slice(eol + 2, size)));
+            body = body[Math.Min(body.Length, eol + 2 + size + 2)..];
+        }
+        return text.ToString();
     }
 
     public void Dispose() => _socket.Dispose();

@@ -32,18 +32,9 @@ public sealed class CpuMeter(LocalCluster cluster, string primary)
         return seconds;
     }
 
-    /// <summary>User + system time of a process (fields 14 and 15 of /proc/PID/stat), or null off Linux.</summary>
-    private static double? CpuSeconds(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(fields[11]) + long.Parse(fields[12])) / TicksPerSecond;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    /// <summary>User + system time of a process (utime and stime, fields 14 and 15 of /proc/PID/stat), or null off Linux.</summary>
+    private static double? CpuSeconds(int pid) =>
+        ProcStat.Read(pid) is { } f
+            ? (long.Parse(ProcStat.Field(f, 14)) + long.Parse(ProcStat.Field(f, 15))) / TicksPerSecond
+            : null;
 }

@@ -58,7 +58,7 @@ public static class ReplicationBench
     /// <param name="ErrorTexts">what the non-200 answers said, most frequent first</param>
     private sealed record Point(double Ops, double P50, double P99, long Count, long Errors, string ErrorTexts);
 
-    private static async Task<Point> Throughput(string url, int clients, double seconds, Func<Task>? sampler, CpuMeter? cpu = null)
+    private static async Task<Point> Throughput(string url, int clients, double seconds, Func<Task>? sampler, CpuMeter cpu)
     {
         var latencies = new List<double>[clients];
         long errors = 0;
@@ -77,7 +77,7 @@ public static class ReplicationBench
                 var started = Stopwatch.GetTimestamp();
                 var status = client.Put($"{run}-{c}-{n}", Value);
                 if (started < warmupEnd) continue;
-                if (Interlocked.Exchange(ref cpuStarted, 1) == 0) cpu?.Start();
+                if (Interlocked.Exchange(ref cpuStarted, 1) == 0) cpu.Start();
                 if (status == 200) mine.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                 else
                 {
@@ -98,7 +98,7 @@ public static class ReplicationBench
                 }
             }));
         await Task.WhenAll(tasks);
-        cpu?.Stop();
+        cpu.Stop();
         var all = latencies.SelectMany(l => l).ToList();
         return new Point(all.Count / seconds, Pct(all, 0.50), Pct(all, 0.99), all.Count, errors,
             string.Join("; ", errorTexts.OrderByDescending(e => e.Value).Select(e => $"{e.Value} x {e.Key}")));

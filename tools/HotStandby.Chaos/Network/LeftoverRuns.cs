@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using HotStandby.Host.Demo;
 
 namespace HotStandby.Chaos.Network;
 
@@ -79,17 +80,6 @@ internal static partial class LeftoverRuns
         return recorded.Length == 2 && int.TryParse(recorded[0], out var pid) && StartTime(pid) is { } started && started == recorded[1];
     }
 
-    /// <summary>Field 22 of /proc/PID/stat (start time in clock ticks since boot), or null when no such process runs.</summary>
-    private static string? StartTime(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    /// <summary>Start time in clock ticks since boot (field 22 of /proc/PID/stat), or null when no such process runs.</summary>
+    private static string? StartTime(int pid) => ProcStat.Read(pid) is { } f ? ProcStat.Field(f, 22) : null;
 }

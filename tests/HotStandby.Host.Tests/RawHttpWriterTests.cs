@@ -1,0 +1,63 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using HotStandby.Host.Client;
+using HotStandby.Host.Demo;
+using Xunit;
+
+namespace HotStandby.Host.Tests;
+
+/// <summary>The benchmark's client reads both answer framings and reports what an error answer said, in plain words; /proc fields are read by number.</summary>
+public class RawHttpWriterTests
+{
+    /// <summary>Answers each request on one connection with the next canned response, then closes.</summary>
+    private static async Task Serve(TcpListener listener, params string[] responses)
+    {
+        using var socket = await listener.AcceptSocketAsync();
+        var buffer = new byte[4096];
+        foreach (var response in responses)
+        {
+            var request = "";
+            while (!request.Contains("\r\n\r\n") || !request.EndsWith("value"))
+                request += Encoding.ASCII.GetString(buffer, 0, await socket.ReceiveAsync(buffer));
+            await socket.SendAsync(Encoding.UTF8.GetBytes(response));
+        }
+    }
+
+    [Fact]
+    public async Task Reads_sized_and_chunked_answers_and_keeps_the_text_of_an_error()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            const string json = "{\"error\":\"the primary's lease lapsed\"}";
+            var server = Serve(listener,
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
+                $"HTTP/1.1 503 Service Unavailable\r\ntransfer-encoding: chunked\r\n\r\n{json.Length:x}\r\n{json}\r\n0\r\n\r\n",
+                "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 14\r\n\r\n{\"error\":\"no\"}");
+            using var client = new RawHttpWriter($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}");
+            Assert.Equal(200, client.Put("k1", "value"u8));
+            Assert.Equal("", client.LastError);
+            Assert.Equal(503, client.Put("k2", "value"u8));
+            Assert.Equal($"503 {json}", client.LastError);
+            Assert.Equal(413, client.Put("k3", "value"u8));
+            Assert.Equal("413 {\"error\":\"no\"}", client.LastError);
+            await server;
+        }
+        finally
+        {
+            listener.Stop();
+        }
+    }
+
+    [Fact]
+    public void Proc_stat_fields_are_numbered_as_in_man_proc()
+    {
+        var own = ProcStat.Read(Environment.ProcessId);
+        Assert.NotNull(own);
+        var parentFromStatus = File.ReadLines("/proc/self/status").First(l => l.StartsWith("PPid:"))[5..].Trim();
+        Assert.Equal(parentFromStatus, ProcStat.Field(own, 4)); // field 4 is ppid
+        Assert.Null(ProcStat.Read(int.MaxValue));
+    }
+}
