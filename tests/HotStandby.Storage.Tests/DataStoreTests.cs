@@ -50,8 +50,8 @@ public sealed class DataStoreTests : IDisposable
     {
         using (var store = Open()) Write(store, 10);
         var segment = LastSegment();
-        var length = new FileInfo(segment).Length;
-        using (var fs = new FileStream(segment, FileMode.Open)) fs.SetLength(length - 3); // cut inside the last record
+        var end = RecordEnd(File.ReadAllBytes(segment), 10); // zero-filled space follows the records
+        using (var fs = new FileStream(segment, FileMode.Open)) fs.SetLength(end - 3); // cut inside the last record
 
         using var reopened = Open();
         Assert.Equal(9, reopened.LastIndex);
@@ -195,7 +195,7 @@ public sealed class DataStoreTests : IDisposable
     }
 
     /// <summary>Offset just past the <paramref name="count"/>-th record of a segment.</summary>
-    private static int RecordEnd(byte[] segment, int count)
+    internal static int RecordEnd(byte[] segment, int count)
     {
         var at = SegmentedLog.HeaderBytes;
         for (var i = 0; i < count; i++) at += 8 + BitConverter.ToInt32(segment, at);
