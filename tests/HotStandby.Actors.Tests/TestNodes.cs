@@ -46,7 +46,8 @@ public sealed class TestNodes : IAsyncDisposable
     {
         _ids = nodes.Select(n => n.Id).ToList();
         Nodes = nodes;
-        foreach (var id in _ids) _ports[id] = FreePort();
+        var ports = LoopbackPorts.Reserve(_ids.Count);
+        for (var i = 0; i < _ids.Count; i++) _ports[_ids[i]] = ports[i];
     }
 
     public (string Id, bool Witness, bool Preferred)[] Nodes { get; }
@@ -249,14 +250,5 @@ public sealed class TestNodes : IAsyncDisposable
         }
         _running.Clear();
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using HotStandby.Actors;
 
 namespace HotStandby.Host.Demo;
 
@@ -42,7 +41,8 @@ public sealed class LocalCluster : IAsyncDisposable
         Root = root;
         _command = command;
         Directory.CreateDirectory(root);
-        foreach (var id in Ids) _ports[id] = (FreePort(), FreePort());
+        var ports = LoopbackPorts.Reserve(2 * Ids.Length);
+        for (var i = 0; i < Ids.Length; i++) _ports[Ids[i]] = (ports[2 * i], ports[2 * i + 1]);
         foreach (var id in Ids) File.WriteAllText(ConfigPath(id), ConfigFor(id, profileConf, extra));
     }
 
@@ -165,13 +165,4 @@ public sealed class LocalCluster : IAsyncDisposable
 
     private static int SendSigterm(int pid) => SendSignal(pid, 15);
 
-    /// <summary>A loopback TCP port free right now (the caller binds it soon after).</summary>
-    public static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }

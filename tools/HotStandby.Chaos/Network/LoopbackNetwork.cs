@@ -1,5 +1,5 @@
 using HotStandby.Chaos.Faults;
-using HotStandby.Host.Demo;
+using HotStandby.Actors;
 
 namespace HotStandby.Chaos.Network;
 
@@ -11,7 +11,9 @@ internal sealed class LoopbackNetwork : INetwork
     public LoopbackNetwork(string why)
     {
         Description = $"loopback 127.0.0.1 (network namespaces unavailable: {why}); partition, one-way partition, isolate, loss and rate-limit faults are SKIPPED";
-        _ports = FaultPlanner.AllNodes.ToDictionary(n => n, _ => (LocalCluster.FreePort(), LocalCluster.FreePort()));
+        var nodes = FaultPlanner.AllNodes.ToList();
+        var ports = LoopbackPorts.Reserve(2 * nodes.Count);
+        _ports = nodes.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => (ports[2 * x.i], ports[2 * x.i + 1]));
     }
 
     public string Description { get; }
