@@ -76,8 +76,13 @@ public sealed class NodeRuntime
     public Task<NodeStatusReport> StatusAsync(TimeSpan timeout) => Supervisor.Ask<NodeStatusReport>(GetNodeStatus.Instance, timeout);
 
     /// <summary>PUT/DELETE through the store: <see cref="WriteCommitted"/> or <see cref="WriteRefused"/>.</summary>
-    public async Task<object> WriteAsync(ClientWrite write, TimeSpan timeout) =>
-        await (await StoreAsync()).Ask<object>(write, timeout);
+    /// <exception cref="TimeoutException">the store did not answer within <paramref name="timeout"/></exception>
+    public async Task<object> WriteAsync(ClientWrite write, TimeSpan timeout)
+    {
+        var reply = new TaskCompletionSource<object>(); // not asynchronous: the caller continues on the store's thread
+        (await StoreAsync()).Tell(write with { Reply = reply });
+        return await reply.Task.WaitAsync(timeout);
+    }
 
     public async Task<ReadResult> ReadAsync(string key, TimeSpan timeout) =>
         await (await StoreAsync()).Ask<ReadResult>(new ClientRead(key), timeout);

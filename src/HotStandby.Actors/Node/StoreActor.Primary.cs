@@ -11,7 +11,20 @@ namespace HotStandby.Actors.Node;
 /// <summary>The primary side: client writes, group commit, the commit point and the sync policy.</summary>
 public sealed partial class StoreActor
 {
-    private sealed record PendingWrite(long Index, IActorRef ReplyTo, long StartedMs);
+    private sealed record PendingWrite(long Index, IActorRef ReplyTo, TaskCompletionSource<object>? Reply, long StartedMs)
+    {
+        public void Answer(object answer)
+        {
+            if (Reply is not null) Reply.TrySetResult(answer);
+            else ReplyTo.Tell(answer);
+        }
+    }
+
+    private void Answer(ClientWrite w, object answer)
+    {
+        if (w.Reply is not null) w.Reply.TrySetResult(answer);
+        else Sender.Tell(answer);
+    }
 
     private readonly Dictionary<IActorRef, string> _senders = new();
     private readonly Queue<PendingWrite> _pending = new();
@@ -66,7 +79,7 @@ public sealed partial class StoreActor
 
     private void FailAllPending(string why)
     {
-        while (_pending.TryDequeue(out var p)) p.ReplyTo.Tell(new WriteRefused(503, why));
+        while (_pending.TryDequeue(out var p)) p.Answer(new WriteRefused(503, why));
     }
 
     private void OnClientWrite(ClientWrite w)
@@ -74,7 +87,7 @@ public sealed partial class StoreActor
         var now = NowMs;
         if (_gate.Role != NodeRole.Primary || !IsPrimary)
         {
-            Sender.Tell(new WriteRefused(503, _gate.Role == NodeRole.Demoting
+            Answer(w, new WriteRefused(503, _gate.Role == NodeRole.Demoting
                 ? "a switchover is in progress; retry on the new primary"
                 : $"this node is {_gate.Role.ToWire()}, not primary; the primary is {_gate.PrimaryId ?? "unknown"}",
                 NotPrimary: _gate.Role != NodeRole.Demoting));
@@ -82,7 +95,7 @@ public sealed partial class StoreActor
         }
         if (now >= _gate.WritableUntilMs)
         {
-            Sender.Tell(new WriteRefused(503, "the primary's lease has lapsed (no heartbeat ack from a majority); retry"));
+            Answer(w, new WriteRefused(503, "the primary's lease has lapsed (no heartbeat ack from a majority); retry"));
             return;
         }
         if (w.Kind == EntryKind.Delete)
@@ -90,7 +103,7 @@ public sealed partial class StoreActor
             var exists = _pendingKeys.TryGetValue(w.Key, out var p) ? p.Exists : _data.State.Contains(w.Key);
             if (!exists)
             {
-                Sender.Tell(new WriteRefused(404, $"no key '{w.Key}'"));
+                Answer(w, new WriteRefused(404, $"no key '{w.Key}'"));
                 return;
             }
         }
@@ -98,7 +111,7 @@ public sealed partial class StoreActor
         _data.Append(entry);
         _batch.Add(entry);
         _pendingKeys[w.Key] = (entry.Index, w.Kind == EntryKind.Put);
-        _pending.Enqueue(new PendingWrite(entry.Index, Sender, now));
+        _pending.Enqueue(new PendingWrite(entry.Index, Sender, w.Reply, now));
         _lag.Appended(entry.Index, now);
         ScheduleFlush();
     }
@@ -152,7 +165,7 @@ public sealed partial class StoreActor
         {
             _pending.Dequeue();
             if (leaseHolds) _writesAcknowledged++;
-            head.ReplyTo.Tell(leaseHolds
+            head.Answer(leaseHolds
                 ? new WriteCommitted(_primaryEpoch, head.Index)
                 : new WriteRefused(503, "the primary's lease lapsed before the write was confirmed; it may or may not survive"));
         }
@@ -167,7 +180,7 @@ public sealed partial class StoreActor
         while (_pending.TryPeek(out var head) && now - head.StartedMs >= limit)
         {
             _pending.Dequeue();
-            head.ReplyTo.Tell(new WriteRefused(503,
+            head.Answer(new WriteRefused(503,
                 $"not confirmed by the standby within replication.write-timeout ({limit} ms); the write may still commit"));
         }
     }

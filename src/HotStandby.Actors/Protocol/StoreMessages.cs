@@ -4,7 +4,14 @@ using HotStandby.Core.Roles;
 namespace HotStandby.Actors.Protocol;
 
 /// <summary>A client's PUT or DELETE, answered with <see cref="WriteCommitted"/> or <see cref="WriteRefused"/>.</summary>
-public sealed record ClientWrite(EntryKind Kind, string Key, byte[]? Value);
+public sealed record ClientWrite(EntryKind Kind, string Key, byte[]? Value)
+{
+    /// <summary>
+    /// When set (in-process HTTP writes), the answer completes this instead of going to the sender: the HTTP request's
+    /// continuation then runs on the store's thread, one thread-pool wake-up less per write.
+    /// </summary>
+    public TaskCompletionSource<object>? Reply { get; init; }
+}
 
 public sealed record WriteCommitted(long Epoch, long Index);
 

@@ -127,7 +127,7 @@ public sealed class HttpApi : IAsyncDisposable
         {
             result = await handler();
         }
-        catch (Exception e) when (e is NodeUnavailableException or Akka.Actor.AskTimeoutException or Akka.Actor.ActorNotFoundException or TaskCanceledException or InvalidOperationException)
+        catch (Exception e) when (e is NodeUnavailableException or Akka.Actor.AskTimeoutException or TimeoutException or Akka.Actor.ActorNotFoundException or TaskCanceledException or InvalidOperationException)
         {
             ctx.Response.Headers.RetryAfter = "1";
             result = Error(StatusCodes.Status503ServiceUnavailable, $"node not answering: {e.Message}");
