@@ -256,6 +256,31 @@ public sealed class ReplicationSpecs : NodeSpec, IAsyncLifetime
         Assert.Null(await _nodes.Get("b", "stale"));
     }
 
+    [Fact]
+    public async Task A_write_is_answered_through_its_reply_task_when_it_has_one_else_to_its_sender()
+    {
+        Configure(ReplicationMode.Sync);
+        await StartAndAwaitPrimaryA();
+        async Task<IActorRef> Store(string id) =>
+            await _nodes[id].System.ActorSelection($"/user/{NodeSupervisor.Name}/{StoreActor.Name}").ResolveOne(Generous);
+        var primary = await Store("a");
+        var standby = await Store("b");
+
+        var committed = new TaskCompletionSource<object>();
+        primary.Tell(new ClientWrite(EntryKind.Put, "by-task", [1]) { Reply = committed }, TestActor);
+        Assert.IsType<WriteCommitted>(await committed.Task.WaitAsync(Generous));
+        var refused = new TaskCompletionSource<object>();
+        standby.Tell(new ClientWrite(EntryKind.Put, "by-task-on-standby", [1]) { Reply = refused }, TestActor);
+        Assert.True(Assert.IsType<WriteRefused>(await refused.Task.WaitAsync(Generous)).NotPrimary);
+        ExpectNoMsg(TimeSpan.FromMilliseconds(300)); // neither answer went to the sender as well
+
+        primary.Tell(new ClientWrite(EntryKind.Put, "by-message", [2]), TestActor);
+        ExpectMsg<WriteCommitted>(Generous);
+        standby.Tell(new ClientWrite(EntryKind.Put, "by-message-on-standby", [2]), TestActor);
+        Assert.True(ExpectMsg<WriteRefused>(Generous).NotPrimary);
+        Assert.Equal("\u0001", await AwaitValue("b", "by-task"));
+    }
+
     private async Task<string?> AwaitValue(string id, string key)
     {
         string? value = null;
