@@ -123,10 +123,10 @@ public sealed partial class SegmentedLog
     /// Whether a 512-byte disk sector the record at <paramref name="from"/> touches is all zeros from the record's start
     /// (its first sector) or wholly (the others): a sector that was never written back.
     /// </summary>
-    internal static bool HasZeroSector(ReadOnlySpan<byte> data, long from, long to)
+    private static bool HasZeroSector(ReadOnlySpan<byte> data, long from, long to)
     {
         const int sector = 512;
-        for (var start = from; start < Math.Max(to, from + 1) && start < data.Length; start = (start / sector + 1) * sector)
+        for (var start = from; start < to; start = (start / sector + 1) * sector)
         {
             var sectorEnd = Math.Min((start / sector + 1) * sector, data.Length);
             if (data[(int)start..(int)sectorEnd].IndexOfAnyExcept((byte)0) < 0) return true;

@@ -72,9 +72,6 @@ public sealed partial class SegmentedLog : IDisposable
         DurableIndex = LastIndex;
     }
 
-    /// <summary>The bytes of the tail segment's records (its file may be longer: zeros follow).</summary>
-    public long TailLength => _segments[^1].Length;
-
     /// <summary>
     /// Extends the zero-filled space when less than half a chunk is left, in the same fsync as the records: that one
     /// commits the new file size, the next ~7,000 (of 150-byte records) do not.

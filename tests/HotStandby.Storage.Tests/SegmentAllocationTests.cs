@@ -33,15 +33,21 @@ public sealed class SegmentAllocationTests : IDisposable
 
     private string LastSegment() => Directory.GetFiles(Path.Combine(_dir, "log"), "*.seg").Order().Last();
 
-    [Fact]
-    public void A_synced_segment_has_zero_filled_space_after_its_records_and_restarts_cleanly()
+    /// <returns>the last segment after <paramref name="count"/> synced appends and a clean close</returns>
+    private string WriteSynced(int count)
     {
         using (var store = Open())
         {
-            Append(store, 100);
+            Append(store, count);
             store.Sync();
         }
-        var segment = LastSegment();
+        return LastSegment();
+    }
+
+    [Fact]
+    public void A_synced_segment_has_zero_filled_space_after_its_records_and_restarts_cleanly()
+    {
+        var segment = WriteSynced(100);
         var bytes = File.ReadAllBytes(segment);
         var end = DataStoreTests.RecordEnd(bytes, 100);
         Assert.True(bytes.Length >= end + SegmentedLog.AllocationChunkBytes / 2, $"file {bytes.Length} bytes, records end at {end}");
@@ -123,12 +129,7 @@ public sealed class SegmentAllocationTests : IDisposable
     [Fact]
     public void A_damaged_record_without_a_zero_sector_before_later_records_still_refuses_to_start()
     {
-        using (var store = Open())
-        {
-            Append(store, 80);
-            store.Sync();
-        }
-        var segment = LastSegment();
+        var segment = WriteSynced(80);
         var bytes = File.ReadAllBytes(segment);
         var offset = DataStoreTests.RecordEnd(bytes, 30);
         bytes[offset + 20] ^= 0x5A;

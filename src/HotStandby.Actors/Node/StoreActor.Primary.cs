@@ -11,20 +11,17 @@ namespace HotStandby.Actors.Node;
 /// <summary>The primary side: client writes, group commit, the commit point and the sync policy.</summary>
 public sealed partial class StoreActor
 {
-    private sealed record PendingWrite(long Index, IActorRef ReplyTo, TaskCompletionSource<object>? Reply, long StartedMs)
+    /// <summary>Where a write's answer goes: its reply task when it has one (HTTP writes), else its sender.</summary>
+    private readonly record struct WriteReply(IActorRef Sender, TaskCompletionSource<object>? Task)
     {
-        public void Answer(object answer)
+        public void Send(object answer)
         {
-            if (Reply is not null) Reply.TrySetResult(answer);
-            else ReplyTo.Tell(answer);
+            if (Task is not null) Task.TrySetResult(answer);
+            else Sender.Tell(answer);
         }
     }
 
-    private void Answer(ClientWrite w, object answer)
-    {
-        if (w.Reply is not null) w.Reply.TrySetResult(answer);
-        else Sender.Tell(answer);
-    }
+    private sealed record PendingWrite(long Index, WriteReply Reply, long StartedMs);
 
     private readonly Dictionary<IActorRef, string> _senders = new();
     private readonly Queue<PendingWrite> _pending = new();
@@ -79,15 +76,16 @@ public sealed partial class StoreActor
 
     private void FailAllPending(string why)
     {
-        while (_pending.TryDequeue(out var p)) p.Answer(new WriteRefused(503, why));
+        while (_pending.TryDequeue(out var p)) p.Reply.Send(new WriteRefused(503, why));
     }
 
     private void OnClientWrite(ClientWrite w)
     {
         var now = NowMs;
+        var reply = new WriteReply(Sender, w.Reply);
         if (_gate.Role != NodeRole.Primary || !IsPrimary)
         {
-            Answer(w, new WriteRefused(503, _gate.Role == NodeRole.Demoting
+            reply.Send(new WriteRefused(503, _gate.Role == NodeRole.Demoting
                 ? "a switchover is in progress; retry on the new primary"
                 : $"this node is {_gate.Role.ToWire()}, not primary; the primary is {_gate.PrimaryId ?? "unknown"}",
                 NotPrimary: _gate.Role != NodeRole.Demoting));
@@ -95,7 +93,7 @@ public sealed partial class StoreActor
         }
         if (now >= _gate.WritableUntilMs)
         {
-            Answer(w, new WriteRefused(503, "the primary's lease has lapsed (no heartbeat ack from a majority); retry"));
+            reply.Send(new WriteRefused(503, "the primary's lease has lapsed (no heartbeat ack from a majority); retry"));
             return;
         }
         if (w.Kind == EntryKind.Delete)
@@ -103,7 +101,7 @@ public sealed partial class StoreActor
             var exists = _pendingKeys.TryGetValue(w.Key, out var p) ? p.Exists : _data.State.Contains(w.Key);
             if (!exists)
             {
-                Answer(w, new WriteRefused(404, $"no key '{w.Key}'"));
+                reply.Send(new WriteRefused(404, $"no key '{w.Key}'"));
                 return;
             }
         }
@@ -111,7 +109,7 @@ public sealed partial class StoreActor
         _data.Append(entry);
         _batch.Add(entry);
         _pendingKeys[w.Key] = (entry.Index, w.Kind == EntryKind.Put);
-        _pending.Enqueue(new PendingWrite(entry.Index, Sender, w.Reply, now));
+        _pending.Enqueue(new PendingWrite(entry.Index, reply, now));
         _lag.Appended(entry.Index, now);
         ScheduleFlush();
     }
@@ -165,7 +163,7 @@ public sealed partial class StoreActor
         {
             _pending.Dequeue();
             if (leaseHolds) _writesAcknowledged++;
-            head.Answer(leaseHolds
+            head.Reply.Send(leaseHolds
                 ? new WriteCommitted(_primaryEpoch, head.Index)
                 : new WriteRefused(503, "the primary's lease lapsed before the write was confirmed; it may or may not survive"));
         }
@@ -180,7 +178,7 @@ public sealed partial class StoreActor
         while (_pending.TryPeek(out var head) && now - head.StartedMs >= limit)
         {
             _pending.Dequeue();
-            head.Answer(new WriteRefused(503,
+            head.Reply.Send(new WriteRefused(503,
                 $"not confirmed by the standby within replication.write-timeout ({limit} ms); the write may still commit"));
         }
     }

@@ -164,5 +164,4 @@ public sealed class LocalCluster : IAsyncDisposable
     private static extern int SendSignal(int pid, int signal);
 
     private static int SendSigterm(int pid) => SendSignal(pid, 15);
-
 }
