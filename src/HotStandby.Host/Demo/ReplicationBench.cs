@@ -43,16 +43,35 @@ public static class ReplicationBench
                 var cpu = new CpuMeter(cluster, primary);
                 var result = await Throughput(cluster.HttpUrl(primary), clients, seconds,
                     mode == "async" ? async () => { if (await LagMs(cluster, primary) is { } l) lock (lag) lag.Add(l); } : null, cpu);
-                Console.Out.WriteLine($"{mode,-5} clients {clients,2}: {result.Ops,8:F0} acknowledged writes/s  p50 {result.P50:F2} ms  p99 {result.P99:F2} ms  ({result.Count} writes, {result.Errors} errors)"
-                    + (lag.Count > 0 ? $"  lag p99 {Pct(lag, 0.99):F1} ms (max {lag.Max():F0})" : ""));
-                Console.Out.WriteLine($"      CPU per acknowledged write: {cpu.PerWrite(result.Count)}");
-                if (result.Errors > 0) Console.Out.WriteLine($"      errors: {result.ErrorTexts}");
+                Print($"{mode,-5} clients {clients,2}", result, cpu, lag);
             }
+            if (mode == "async") await PrimaryAlone(cluster, primary, clientCounts.Contains(16) ? 16 : clientCounts.Max(), seconds);
             await StopAll(cluster);
         }
         if (trials > 0) await KillToFirstAck(trials);
         if (catchUpEntries > 0) await CatchUp(catchUpEntries);
         return 0;
+    }
+
+    /// <summary>
+    /// The same async writes with the standby stopped: the primary's own ceiling (HTTP, log, fsync), which says how much
+    /// of the gap to a peer replication accounts for and how much the write path alone does.
+    /// </summary>
+    private static async Task PrimaryAlone(LocalCluster cluster, string primary, int clients, double seconds)
+    {
+        var standby = primary == "a" ? "b" : "a";
+        await cluster.Stop(standby, TimeSpan.FromSeconds(10));
+        var cpu = new CpuMeter(cluster, primary);
+        var result = await Throughput(cluster.HttpUrl(primary), clients, seconds, null, cpu);
+        Print($"async clients {clients,2}, standby stopped (the primary's own ceiling)", result, cpu, []);
+    }
+
+    private static void Print(string label, Point result, CpuMeter cpu, List<double> lag)
+    {
+        Console.Out.WriteLine($"{label}: {result.Ops,8:F0} acknowledged writes/s  p50 {result.P50:F2} ms  p99 {result.P99:F2} ms  ({result.Count} writes, {result.Errors} errors)"
+            + (lag.Count > 0 ? $"  lag p99 {Pct(lag, 0.99):F1} ms (max {lag.Max():F0})" : ""));
+        Console.Out.WriteLine($"      CPU per acknowledged write: {cpu.PerWrite(result.Count)}");
+        if (result.Errors > 0) Console.Out.WriteLine($"      errors: {result.ErrorTexts}");
     }
 
     /// <param name="ErrorTexts">what the non-200 answers said, most frequent first</param>
