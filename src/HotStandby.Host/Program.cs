@@ -22,6 +22,7 @@ public static class Program
 
     public static async Task<int> Main(string[] argv)
     {
+        SocketCompletions.PreferInline(); // before any socket exists
         if (argv.Length == 0 || argv[0] is "-h" or "--help" or "help")
         {
             Console.Out.WriteLine(Usage);

@@ -26,6 +26,7 @@ public static class NodeHost
     {
         var settings = loaded.Settings;
         var log = (string message) => Console.Out.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} INFO  host: {message}");
+        log(await SocketCompletions.Describe());
         DataDirectoryLock dataLock;
         ResilientNode node;
         try

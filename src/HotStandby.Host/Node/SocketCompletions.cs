@@ -1,0 +1,47 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace HotStandby.Host.Node;
+
+/// <summary>
+/// Where .NET runs a socket's completions. By default the socket (epoll) thread hands each one to a thread-pool worker;
+/// inline, it runs it itself: Kestrel's request handler, Akka remoting's reads. That is one thread wake-up less per
+/// HTTP request and per replication message, which is what a write costs most on a VM (README, "Where the CPU goes").
+/// Safe here because no handler blocks: a request awaits the store and is answered from its thread.
+/// </summary>
+public static class SocketCompletions
+{
+    public const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+
+    /// <summary>Inline completions unless the operator set <see cref="Variable"/>. .NET reads it when the first socket is made.</summary>
+    public static void PreferInline()
+    {
+        if (Environment.GetEnvironmentVariable(Variable) is null) Environment.SetEnvironmentVariable(Variable, "1");
+    }
+
+    /// <summary>Whether a loopback receive actually completed on the socket thread rather than on a pool worker.</summary>
+    public static async Task<bool> RunInline(TimeSpan timeout)
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(listener.LocalEndPoint!);
+        using var server = await listener.AcceptAsync();
+        var completedOnPool = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var receive = new SocketAsyncEventArgs();
+        receive.SetBuffer(new byte[1], 0, 1);
+        receive.Completed += (_, _) => completedOnPool.TrySetResult(Thread.CurrentThread.IsThreadPoolThread);
+        if (!server.ReceiveAsync(receive)) throw new InvalidOperationException("the probe's receive completed before anything was sent");
+        client.Send([1]);
+        return !await completedOnPool.Task.WaitAsync(timeout);
+    }
+
+    /// <summary>For the start-up log: how completions run, and why.</summary>
+    public static async Task<string> Describe()
+    {
+        var inline = await RunInline(TimeSpan.FromSeconds(5));
+        var value = Environment.GetEnvironmentVariable(Variable) ?? "unset";
+        return $"socket completions run {(inline ? "inline on the socket thread" : "on thread-pool workers")} ({Variable}={value})";
+    }
+}

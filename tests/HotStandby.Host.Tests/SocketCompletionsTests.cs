@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using HotStandby.Actors;
+using HotStandby.Host.Node;
+using Xunit;
+
+namespace HotStandby.Host.Tests;
+
+/// <summary>A node runs socket completions on the socket thread unless the operator's environment says otherwise, and says which at start.</summary>
+public sealed class SocketCompletionsTests : IDisposable
+{
+    private readonly string _dir = HostProcess.TempDir("hs-sockets");
+
+    public void Dispose()
+    {
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+    }
+
+    [Fact]
+    public async Task A_node_runs_socket_completions_inline_by_default()
+    {
+        var line = await StartupLine(environmentValue: null);
+        Assert.Contains("socket completions run inline on the socket thread", line);
+        Assert.Contains($"{SocketCompletions.Variable}=1", line);
+    }
+
+    [Fact]
+    public async Task An_operators_setting_is_kept()
+    {
+        var line = await StartupLine(environmentValue: "0");
+        Assert.Contains("socket completions run on thread-pool workers", line);
+        Assert.Contains($"{SocketCompletions.Variable}=0", line);
+    }
+
+    [Fact]
+    public async Task The_probe_sees_the_test_hosts_own_completions_on_pool_workers()
+    {
+        // The test host never sets the variable, so its completions go to the pool: the probe can tell the two apart.
+        Assert.Null(Environment.GetEnvironmentVariable(SocketCompletions.Variable));
+        Assert.False(await SocketCompletions.RunInline(TimeSpan.FromSeconds(30)));
+    }
+
+    /// <summary>Starts a node (its peers need not exist) and returns its start-up line about socket completions.</summary>
+    private async Task<string> StartupLine(string? environmentValue)
+    {
+        var ports = LoopbackPorts.Reserve(2);
+        var config = Path.Combine(_dir, "node.conf");
+        File.WriteAllText(config, $$"""
+            hotstandby {
+              node-id = a
+              data-dir = "{{Path.Combine(_dir, "data")}}"
+              peers = [{ node-id = b, address = "akka.tcp://hotstandby@127.0.0.1:4072" }, { node-id = w, address = "akka.tcp://hotstandby@127.0.0.1:4073" }]
+              http.port = {{ports[0]}}
+            }
+            akka.remote.dot-netty.tcp.port = {{ports[1]}}
+            """);
+        var info = new ProcessStartInfo(HostProcess.Command.FileName) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in HostProcess.Command.PrefixArgs.Concat(["run", "--config", config])) info.ArgumentList.Add(a);
+        info.Environment.Remove(SocketCompletions.Variable);
+        if (environmentValue is not null) info.Environment[SocketCompletions.Variable] = environmentValue;
+        using var process = Process.Start(info)!;
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (await process.StandardOutput.ReadLineAsync(cts.Token) is { } line)
+                if (line.Contains("socket completions")) return line;
+            await process.WaitForExitAsync(cts.Token);
+            throw new InvalidOperationException($"the node exited ({process.ExitCode}) without a line about socket completions: {await process.StandardError.ReadToEndAsync()}");
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+}
