@@ -5,7 +5,10 @@ using Xunit;
 
 namespace HotStandby.Host.Tests;
 
-/// <summary>A node runs socket completions on the socket thread unless the operator's environment says otherwise, and says which at start.</summary>
+/// <summary>
+/// A node runs socket completions inline on one socket thread unless the operator's environment says otherwise, and says
+/// at start what it observed (a probe's completion thread, the socket threads in /proc).
+/// </summary>
 public sealed class SocketCompletionsTests : IDisposable
 {
     private readonly string _dir = HostProcess.TempDir("hs-sockets");
@@ -16,19 +19,19 @@ public sealed class SocketCompletionsTests : IDisposable
     }
 
     [Fact]
-    public async Task A_node_runs_socket_completions_inline_by_default()
+    public async Task A_node_runs_socket_completions_inline_on_one_socket_thread_by_default()
     {
-        var line = await StartupLine(environmentValue: null);
-        Assert.Contains("socket completions run inline on the socket thread", line);
-        Assert.Contains($"{SocketCompletions.Variable}=1", line);
+        var line = await StartupLine(inline: null, threads: null);
+        Assert.Contains("socket completions run inline on 1 socket thread ", line);
+        Assert.Contains($"{SocketCompletions.Variable}=1, {SocketCompletions.ThreadCountVariable}=1", line);
     }
 
     [Fact]
-    public async Task An_operators_setting_is_kept()
+    public async Task An_operators_settings_are_kept()
     {
-        var line = await StartupLine(environmentValue: "0");
-        Assert.Contains("socket completions run on thread-pool workers", line);
-        Assert.Contains($"{SocketCompletions.Variable}=0", line);
+        var line = await StartupLine(inline: "0", threads: "2");
+        Assert.Contains("socket completions run on thread-pool workers on 2 socket threads ", line);
+        Assert.Contains($"{SocketCompletions.Variable}=0, {SocketCompletions.ThreadCountVariable}=2", line);
     }
 
     [Fact]
@@ -40,7 +43,7 @@ public sealed class SocketCompletionsTests : IDisposable
     }
 
     /// <summary>Starts a node (its peers need not exist) and returns its start-up line about socket completions.</summary>
-    private async Task<string> StartupLine(string? environmentValue)
+    private async Task<string> StartupLine(string? inline, string? threads)
     {
         var ports = LoopbackPorts.Reserve(2);
         var config = Path.Combine(_dir, "node.conf");
@@ -56,7 +59,9 @@ public sealed class SocketCompletionsTests : IDisposable
         var info = new ProcessStartInfo(HostProcess.Command.FileName) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in HostProcess.Command.PrefixArgs.Concat(["run", "--config", config])) info.ArgumentList.Add(a);
         info.Environment.Remove(SocketCompletions.Variable);
-        if (environmentValue is not null) info.Environment[SocketCompletions.Variable] = environmentValue;
+        info.Environment.Remove(SocketCompletions.ThreadCountVariable);
+        if (inline is not null) info.Environment[SocketCompletions.Variable] = inline;
+        if (threads is not null) info.Environment[SocketCompletions.ThreadCountVariable] = threads;
         using var process = Process.Start(info)!;
         try
         {
