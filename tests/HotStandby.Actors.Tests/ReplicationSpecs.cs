@@ -89,6 +89,30 @@ public sealed class ReplicationSpecs : NodeSpec, IAsyncLifetime
     }
 
     [Fact]
+    public async Task Async_entries_wait_for_async_batch_delay_then_reach_the_standby_without_further_writes()
+    {
+        foreach (var id in new[] { "a", "b" })
+            _nodes.Tweak(id, s => s with
+            {
+                ReplicationMode = ReplicationMode.Async,
+                Replication = s.Replication with
+                {
+                    AsyncBatchDelay = TimeSpan.FromSeconds(3), SyncTimeout = TimeSpan.FromSeconds(20), WriteTimeout = TimeSpan.FromSeconds(20),
+                },
+            });
+        await StartAndAwaitPrimaryA();
+        await AwaitAssertAsync(async () => Assert.Equal(0, (await Replication("a")).LagEntries), Generous, TimeSpan.FromMilliseconds(100));
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        Assert.IsType<WriteCommitted>(await _nodes.Put("a", "held", "1")); // acknowledged without the standby
+        ReplicationReport? held = null;
+        await AwaitAssertAsync(async () => Assert.True((held = await Replication("a")).WritesAcknowledged >= 2), Generous, TimeSpan.FromMilliseconds(20));
+        Assert.True(held!.LagEntries >= 1, $"the entry was shipped before the delay was up: {held}");
+        await AwaitAllReadable("b", ["held"]);
+        Assert.True(started.Elapsed >= TimeSpan.FromSeconds(2), $"the standby had it after {started.ElapsedMilliseconds} ms");
+    }
+
+    [Fact]
     public async Task Degrade_continues_alone_only_after_the_witness_knows_and_the_standby_is_eligible_again_once_caught_up()
     {
         Configure(ReplicationMode.Sync, OnSyncTimeout.Degrade);

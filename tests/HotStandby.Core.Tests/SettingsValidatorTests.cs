@@ -27,6 +27,8 @@ public sealed class SettingsValidatorTests
         { "hotstandby.failover.mode", s => s with { Peers = [s.Peers[0]] }, "needs two peers" },
         { "hotstandby.preferred-primary", s => s with { IsWitness = true }, "witness" },
         { "hotstandby.node-id", s => s with { NodeId = "a b" }, "not a node id" },
+        { "hotstandby.replication.async-batch-delay", s => s with { Replication = s.Replication with { AsyncBatchDelay = TimeSpan.FromMilliseconds(-1) } }, "from 0 to below" },
+        { "hotstandby.replication.async-batch-delay", s => s with { Replication = s.Replication with { AsyncBatchDelay = s.Replication.SyncTimeout } }, "below replication.sync-timeout" },
     };
 
     [Theory]

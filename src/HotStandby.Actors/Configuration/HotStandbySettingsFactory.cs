@@ -69,7 +69,8 @@ public static class HotStandbySettingsFactory
                 MaxBatchBytes: Bytes(c, "hotstandby.replication.max-batch-bytes"),
                 MaxInFlightBatches: Int(c, "hotstandby.replication.max-in-flight-batches"),
                 SnapshotChunkBytes: Bytes(c, "hotstandby.replication.snapshot-chunk-bytes"),
-                ResendAfter: Duration(c, "hotstandby.replication.resend-after")),
+                ResendAfter: Duration(c, "hotstandby.replication.resend-after"),
+                AsyncBatchDelay: Duration(c, "hotstandby.replication.async-batch-delay")),
             Storage = new StorageSettings(
                 Fsync: Enum<FsyncMode>(c, "hotstandby.storage.fsync", new() { ["always"] = FsyncMode.Always, ["batch"] = FsyncMode.Batch }),
                 SegmentBytes: Bytes(c, "hotstandby.storage.segment-bytes"),

@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Event;
 using HotStandby.Actors.Protocol;
 using HotStandby.Core.Data;
+using HotStandby.Core.Replication;
 using HotStandby.Core.Settings;
 
 namespace HotStandby.Actors.Node;
@@ -18,6 +19,12 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
         public static readonly Resend Instance = new();
     }
 
+    /// <summary>The oldest ready entry has waited async-batch-delay: ship what is ready.</summary>
+    private sealed record Coalesced
+    {
+        public static readonly Coalesced Instance = new();
+    }
+
     private sealed record InFlight(long Generation, long PrevIndex, long LastIndex, long SentMs);
 
     private const int SnapshotWindow = 4;
@@ -32,6 +39,9 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<long, InFlight> _inFlight = new();
     private readonly List<LogEntry> _ready = new();
+    private int _readyBytes;
+    private long _oldestReadyMs;
+    private bool _coalesceScheduled;
     private long _generation;
     private int _batchEntries; // halved when batches go unanswered (a message the transport refused), restored on acks
     private long _seq;
@@ -88,6 +98,11 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
         Receive<AppendAck>(OnAck);
         Receive<SnapshotChunkAck>(OnChunkAck);
         Receive<Resend>(_ => OnResendTimer());
+        Receive<Coalesced>(_ =>
+        {
+            _coalesceScheduled = false;
+            Pump();
+        });
     }
 
     protected override void PreStart()
@@ -108,7 +123,11 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
         _storeLast = Math.Max(_storeLast, m.Entries[^1].Index);
         var expected = _ready.Count > 0 ? _ready[^1].Index + 1 : _nextIndex;
         if (m.Entries[0].Index == expected && _prevEpoch >= 0 && _ready.Count + m.Entries.Count <= MaxReady)
+        {
+            if (_ready.Count == 0) _oldestReadyMs = _clock.NowMs;
             _ready.AddRange(m.Entries);
+            foreach (var e in m.Entries) _readyBytes += LogEntryCodec.SizeOf(e);
+        }
         Pump();
     }
 
@@ -120,13 +139,15 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
         {
             if (_ready.Count > 0 && _ready[0].Index == _nextIndex && _prevEpoch >= 0)
             {
+                if (HoldForCoalescing()) return;
                 var count = TakeBatch(_ready);
                 var batch = _ready.GetRange(0, count);
                 _ready.RemoveRange(0, count);
+                foreach (var e in batch) _readyBytes -= LogEntryCodec.SizeOf(e);
                 Send(batch);
                 continue;
             }
-            _ready.Clear();
+            ClearReady();
             if ((_nextIndex <= _storeLast || _prevEpoch < 0) && !_readOutstanding)
             {
                 _readOutstanding = true;
@@ -138,6 +159,29 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
                 Send(Array.Empty<LogEntry>());
             return;
         }
+    }
+
+    /// <summary>True while the ready entries may wait for more (async mode); a timer ships them when the wait is up.</summary>
+    private bool HoldForCoalescing()
+    {
+        var full = _ready.Count >= _batchEntries || _readyBytes >= _settings.Replication.MaxBatchBytes;
+        var wait = BatchCoalescing.WaitMs(_settings.ReplicationMode, (long)_settings.Replication.AsyncBatchDelay.TotalMilliseconds,
+            full, _oldestReadyMs, _clock.NowMs);
+        if (wait <= 0) return false;
+        if (!_coalesceScheduled)
+        {
+            // A .NET timer, not the actor scheduler: its 10 ms tick would let the end of a burst wait five times as long.
+            _coalesceScheduled = true;
+            var self = Self;
+            _ = Task.Delay(TimeSpan.FromMilliseconds(wait)).ContinueWith(_ => self.Tell(Coalesced.Instance), TaskScheduler.Default);
+        }
+        return true;
+    }
+
+    private void ClearReady()
+    {
+        _ready.Clear();
+        _readyBytes = 0;
     }
 
     private int TakeBatch(List<LogEntry> from)
@@ -207,7 +251,7 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
             var refusedOutright = ack.NextIndex > sent.PrevIndex; // a mismatch always names a point at or before PrevIndex
             _generation++;
             _inFlight.Clear();
-            _ready.Clear();
+            ClearReady();
             _nextIndex = Math.Max(1, Math.Min(ack.NextIndex, _storeLast + 1));
             _prevEpoch = -1;
             if (refusedOutright) return;
@@ -222,7 +266,7 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
         _log.Info("standby {0} needs entries from {1}, compacted into snapshot {2}: sending the snapshot", _peerId, _nextIndex, s.Position);
         _snapshot = new SnapshotTransfer(s.Path, s.Position.Epoch, s.Position.Index) { LastProgressMs = _clock.NowMs };
         _inFlight.Clear();
-        _ready.Clear();
+        ClearReady();
         SendChunks();
     }
 
@@ -291,13 +335,14 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
             return;
         }
         var stalled = _inFlight.Count > 0 && _inFlight.Values.Min(f => f.SentMs) <= now - after;
-        var idleProbe = _inFlight.Count == 0 && !_readOutstanding && _nextIndex > 0 && _match < _storeLast;
+        var holding = _ready.Count > 0 && _ready[0].Index == _nextIndex && _prevEpoch >= 0; // waiting for async-batch-delay
+        var idleProbe = _inFlight.Count == 0 && !_readOutstanding && !holding && _nextIndex > 0 && _match < _storeLast;
         if (!stalled && !idleProbe) return;
         // Lost messages or a healed link: start again from what the standby confirmed, in smaller batches for a while.
         if (stalled) _batchEntries = Math.Max(1, _batchEntries / 2);
         _generation++;
         _inFlight.Clear();
-        _ready.Clear();
+        ClearReady();
         _readOutstanding = false;
         _nextIndex = _match > 0 ? _match + 1 : _storeLast + 1; // with nothing confirmed, probe at the end again
         _prevEpoch = -1;

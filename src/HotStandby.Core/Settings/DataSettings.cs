@@ -13,10 +13,12 @@ public sealed record ReplicationSettings(
     int MaxBatchBytes,
     int MaxInFlightBatches,
     int SnapshotChunkBytes,
-    TimeSpan ResendAfter)
+    TimeSpan ResendAfter,
+    TimeSpan AsyncBatchDelay)
 {
     public static readonly ReplicationSettings Default = new(
-        TimeSpan.FromSeconds(1), OnSyncTimeout.Degrade, TimeSpan.FromSeconds(5), 1024, 256 << 10, 8, 256 << 10, TimeSpan.FromSeconds(1));
+        TimeSpan.FromSeconds(1), OnSyncTimeout.Degrade, TimeSpan.FromSeconds(5), 1024, 256 << 10, 8, 256 << 10, TimeSpan.FromSeconds(1),
+        TimeSpan.FromMilliseconds(2));
 }
 
 /// <summary><c>hotstandby.storage.*</c>: fsync policy, segment size, snapshots.</summary>

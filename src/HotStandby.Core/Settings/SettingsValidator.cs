@@ -48,6 +48,8 @@ public static partial class SettingsValidator
         if (r.MaxBatchEntries < 1) fail("hotstandby.replication.max-batch-entries", $"{r.MaxBatchEntries} must be at least 1");
         if (r.MaxInFlightBatches < 1) fail("hotstandby.replication.max-in-flight-batches", $"{r.MaxInFlightBatches} must be at least 1");
         if (r.ResendAfter <= TimeSpan.Zero) fail("hotstandby.replication.resend-after", "must be positive");
+        if (r.AsyncBatchDelay < TimeSpan.Zero || r.AsyncBatchDelay >= r.SyncTimeout)
+            fail("hotstandby.replication.async-batch-delay", $"{r.AsyncBatchDelay.TotalMilliseconds} ms must be from 0 to below replication.sync-timeout ({r.SyncTimeout.TotalMilliseconds} ms)");
         if (s.Storage.SegmentBytes < 4096) fail("hotstandby.storage.segment-bytes", $"{s.Storage.SegmentBytes} is below 4096 bytes");
         if (s.Storage.SnapshotEveryEntries < 1) fail("hotstandby.storage.snapshot-every-entries", "must be at least 1");
         if (s.Storage.MaxRetainedEntries < 1) fail("hotstandby.storage.max-retained-entries", "must be at least 1");
