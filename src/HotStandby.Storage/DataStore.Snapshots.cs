@@ -7,13 +7,16 @@ namespace HotStandby.Storage;
 public sealed partial class DataStore
 {
     /// <summary>
-    /// A snapshot job when one is due. It covers only what the standby holds (<paramref name="replicatedIndex"/>),
-    /// so a divergence can always be replayed from it, unless the log grew <c>MaxRetainedEntries</c> past that point.
+    /// A snapshot job when one is due: the log since the last snapshot holds <c>SnapshotEveryEntries</c> entries, and at
+    /// least as many as that snapshot held keys. A snapshot writes every key, so this keeps its cost per write constant
+    /// however large the state grows (Redis rewrites its AOF on the same rule). It covers only what the standby holds
+    /// (<paramref name="replicatedIndex"/>), so a divergence can always be replayed from it, unless the log grew
+    /// <c>MaxRetainedEntries</c> past that point.
     /// </summary>
     public SnapshotJob? PlanSnapshot(long replicatedIndex)
     {
         var applied = State.Applied;
-        if (applied.Index - Snapshot.Index < _options.SnapshotEveryEntries) return null;
+        if (applied.Index - Snapshot.Index < Math.Max(_options.SnapshotEveryEntries, _snapshotKeys)) return null;
         if (applied.Index > replicatedIndex && applied.Index - replicatedIndex < _options.MaxRetainedEntries) return null;
         var epochs = Epochs.Starts.Where(s => s.FirstIndex <= applied.Index).ToList();
         return new SnapshotJob(Path.Combine(SnapshotDirectory, SnapshotFile.NameFor(applied)), applied, epochs, State.Copy());
@@ -25,6 +28,7 @@ public sealed partial class DataStore
         if (job.Position.Index <= Snapshot.Index) return;
         Snapshot = job.Position;
         SnapshotPath = job.Path;
+        _snapshotKeys = job.Data.Length;
         _log.CompactThrough(job.Position.Index);
         DeleteSnapshotsBefore(job.Path);
     }
@@ -57,6 +61,7 @@ public sealed partial class DataStore
         File.Move(IncomingSnapshotPath, path, overwrite: true);
         DurableFile.FsyncDirectory(SnapshotDirectory);
         State.Reset(content.Position, content.Data);
+        _snapshotKeys = State.Count;
         Epochs = theirs;
         Snapshot = content.Position;
         SnapshotPath = path;

@@ -22,6 +22,7 @@ public sealed partial class DataStore : ILogView, IDisposable
     private readonly StorageSettings _options;
     private readonly Queue<LogEntry> _unapplied = new();
     private SegmentedLog _log = null!;
+    private long _snapshotKeys; // keys in the current snapshot: the next one is due once the log since it is as long
 
     public KvStateMachine State { get; } = new();
     public EpochHistory Epochs { get; private set; } = new();
@@ -58,6 +59,7 @@ public sealed partial class DataStore : ILogView, IDisposable
         {
             var content = SnapshotFile.Read(newest);
             store.State.Reset(content.Position, content.Data);
+            store._snapshotKeys = store.State.Count;
             store.Epochs = new EpochHistory(content.Epochs);
             store.Snapshot = content.Position;
             store.SnapshotPath = newest;

@@ -152,6 +152,55 @@ public sealed class DataStoreTests : IDisposable
     }
 
     [Fact]
+    public void Snapshots_come_no_more_often_than_the_last_one_held_keys_also_after_a_restart()
+    {
+        var options = StorageSettings.Default with { SnapshotEveryEntries = 10 };
+        using (var store = Open(options))
+        {
+            Write(store, 100); // 100 distinct keys
+            TakeSnapshot(store);
+            Write(store, 99);
+            Assert.Null(store.PlanSnapshot(store.LastIndex)); // 99 entries since a snapshot of 100 keys
+            Write(store, 1);
+            TakeSnapshot(store); // now 200 keys
+        }
+        using var reopened = Open(options);
+        Write(reopened, 199);
+        Assert.Null(reopened.PlanSnapshot(reopened.LastIndex));
+        Write(reopened, 1);
+        Assert.NotNull(reopened.PlanSnapshot(reopened.LastIndex));
+    }
+
+    [Fact]
+    public void A_small_state_is_snapshotted_every_snapshot_every_entries()
+    {
+        var options = StorageSettings.Default with { SnapshotEveryEntries = 10 };
+        using var store = Open(options);
+        Overwrite(store, 30);
+        TakeSnapshot(store); // one key
+        Overwrite(store, 9);
+        Assert.Null(store.PlanSnapshot(store.LastIndex));
+        Overwrite(store, 1);
+        Assert.NotNull(store.PlanSnapshot(store.LastIndex));
+    }
+
+    /// <summary>Writes <paramref name="count"/> values of one key, synced and applied.</summary>
+    private static void Overwrite(DataStore store, int count)
+    {
+        for (var i = 0; i < count; i++) store.Append(Put(1, store.LastIndex + 1, "same", $"v{store.LastIndex + 1}"));
+        store.Sync();
+        store.ApplyThrough(store.LastIndex);
+    }
+
+    private static void TakeSnapshot(DataStore store)
+    {
+        var job = store.PlanSnapshot(store.LastIndex);
+        Assert.NotNull(job);
+        job!.Run();
+        store.SnapshotWritten(job);
+    }
+
+    [Fact]
     public void Corrupt_snapshot_refuses_to_start()
     {
         var options = StorageSettings.Default with { SnapshotEveryEntries = 10 };
