@@ -30,6 +30,21 @@ internal static class HostProcess
         return (process.ExitCode, await stdout, await stderr);
     }
 
+    /// <summary>Writes DIR/node.conf for node a alone (its peers b and w need not run), with <paramref name="extra"/> HOCON.</summary>
+    public static string LoneNodeConfig(string dir, string extra = "")
+    {
+        var path = Path.Combine(dir, "node.conf");
+        File.WriteAllText(path, $$"""
+            hotstandby {
+              node-id = a
+              data-dir = "{{Path.Combine(dir, "data")}}"
+              peers = [{ node-id = b, address = "akka.tcp://hotstandby@127.0.0.1:4072" }, { node-id = w, address = "akka.tcp://hotstandby@127.0.0.1:4073" }]
+            }
+            {{extra}}
+            """);
+        return path;
+    }
+
     public static string TempDir(string prefix)
     {
         var dir = Path.Combine(Path.GetTempPath(), $"{prefix}-{Guid.NewGuid():N}"[..30]);

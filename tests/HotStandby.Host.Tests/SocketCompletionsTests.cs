@@ -46,16 +46,7 @@ public sealed class SocketCompletionsTests : IDisposable
     private async Task<string> StartupLine(string? inline, string? threads)
     {
         var ports = LoopbackPorts.Reserve(2);
-        var config = Path.Combine(_dir, "node.conf");
-        File.WriteAllText(config, $$"""
-            hotstandby {
-              node-id = a
-              data-dir = "{{Path.Combine(_dir, "data")}}"
-              peers = [{ node-id = b, address = "akka.tcp://hotstandby@127.0.0.1:4072" }, { node-id = w, address = "akka.tcp://hotstandby@127.0.0.1:4073" }]
-              http.port = {{ports[0]}}
-            }
-            akka.remote.dot-netty.tcp.port = {{ports[1]}}
-            """);
+        var config = HostProcess.LoneNodeConfig(_dir, $"hotstandby.http.port = {ports[0]}\nakka.remote.dot-netty.tcp.port = {ports[1]}");
         var info = new ProcessStartInfo(HostProcess.Command.FileName) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in HostProcess.Command.PrefixArgs.Concat(["run", "--config", config])) info.ArgumentList.Add(a);
         info.Environment.Remove(SocketCompletions.Variable);

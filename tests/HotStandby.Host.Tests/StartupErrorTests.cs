@@ -20,18 +20,7 @@ public sealed class StartupErrorTests : IDisposable
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 
-    private string Config()
-    {
-        var path = Path.Combine(_dir, "node.conf");
-        File.WriteAllText(path, $$"""
-            hotstandby {
-              node-id = a
-              data-dir = "{{Path.Combine(_dir, "data")}}"
-              peers = [{ node-id = b, address = "akka.tcp://hotstandby@127.0.0.1:4072" }, { node-id = w, address = "akka.tcp://hotstandby@127.0.0.1:4073" }]
-            }
-            """);
-        return path;
-    }
+    private string Config() => HostProcess.LoneNodeConfig(_dir);
 
     [Fact]
     public async Task Occupied_http_port_is_named()
