@@ -23,9 +23,10 @@ public class HistoryCheckerTests
         return w;
     }
 
-    private void Read(OpRecord of, string node, long applied, long start, long end, bool found = true, bool byPrimary = true) =>
+    /// <param name="epoch">the serving primary's epoch; the write's when not given</param>
+    private void Read(OpRecord of, string node, long applied, long start, long end, bool found = true, bool byPrimary = true, long? epoch = null) =>
         _ops.Add(new OpRecord(OpKind.Read, 100, of.Key, found ? of.Value : "", start, end, found ? Outcome.Ok : Outcome.NotFound,
-            node, of.Epoch, applied, found ? 200 : 404, 1, byPrimary));
+            node, epoch ?? of.Epoch, applied, found ? 200 : 404, 1, byPrimary));
 
     private CheckReport Check()
     {
@@ -151,6 +152,35 @@ public class HistoryCheckerTests
         CleanHistory();
         var k1 = _ops.First(o => o.Key == "k1");
         Read(k1, "b", 6, 60, 65);
+        Assert.Contains(Check().Violations, v => v.Kind == "read-went-back" && v.Detail.Contains("applied index 6"));
+    }
+
+    [Fact]
+    public void In_async_mode_a_later_primary_may_miss_a_write_lost_in_its_failover_and_serve_from_a_lower_index()
+    {
+        CleanHistory();
+        var lostWrite = Ack("tail", "b", 2, 9, 41, 42, onPrimary: false); // b's last write, lost when a took over in epoch 3
+        Read(lostWrite, "b", 9, 51, 52); // b served it at applied 9
+        Read(lostWrite, "a", 8, 1_200, 1_210, found: false, epoch: 3); // a, at epoch 3, never had it
+        _sync = false;
+        Assert.True(Check().Passed, Check().Render());
+        _sync = true;
+        var violations = Check().Violations;
+        Assert.Contains(violations, v => v.Kind == "stale-read" && v.Detail.Contains("answered 404 for tail"));
+        Assert.Contains(violations, v => v.Kind == "read-went-back" && v.Detail.Contains("applied index 8"));
+    }
+
+    [Fact]
+    public void In_async_mode_a_primary_still_may_not_miss_a_write_it_kept_or_go_back_within_its_epoch()
+    {
+        CleanHistory();
+        _sync = false;
+        var k3 = _ops.First(o => o.Key == "k3"); // on the final primary: not lost
+        Read(k3, "a", 8, 1_200, 1_210, found: false, epoch: 3);
+        Assert.Contains(Check().Violations, v => v.Kind == "stale-read" && v.Detail.Contains("answered 404 for k3"));
+        _ops.RemoveAt(_ops.Count - 1);
+        var k1 = _ops.First(o => o.Key == "k1");
+        Read(k1, "b", 6, 60, 65); // the same epoch's primary served at applied 7 before (the clean history's read)
         Assert.Contains(Check().Violations, v => v.Kind == "read-went-back" && v.Detail.Contains("applied index 6"));
     }
 

@@ -23,7 +23,7 @@ public sealed class SocketCompletionsTests : IDisposable
     {
         var line = await StartupLine(inline: null, threads: null);
         Assert.Contains("socket completions run inline on 1 socket thread ", line);
-        Assert.Contains($"{SocketCompletions.Variable}=1, {SocketCompletions.ThreadCountVariable}=1", line);
+        Assert.Contains($"{SocketCompletions.InlineVariable}=1, {SocketCompletions.ThreadCountVariable}=1", line);
     }
 
     [Fact]
@@ -31,14 +31,14 @@ public sealed class SocketCompletionsTests : IDisposable
     {
         var line = await StartupLine(inline: "0", threads: "2");
         Assert.Contains("socket completions run on thread-pool workers on 2 socket threads ", line);
-        Assert.Contains($"{SocketCompletions.Variable}=0, {SocketCompletions.ThreadCountVariable}=2", line);
+        Assert.Contains($"{SocketCompletions.InlineVariable}=0, {SocketCompletions.ThreadCountVariable}=2", line);
     }
 
     [Fact]
     public async Task The_probe_sees_the_test_hosts_own_completions_on_pool_workers()
     {
         // The test host never sets the variable, so its completions go to the pool: the probe can tell the two apart.
-        Assert.Null(Environment.GetEnvironmentVariable(SocketCompletions.Variable));
+        Assert.Null(Environment.GetEnvironmentVariable(SocketCompletions.InlineVariable));
         Assert.False(await SocketCompletions.RunInline(TimeSpan.FromSeconds(30)));
     }
 
@@ -49,9 +49,9 @@ public sealed class SocketCompletionsTests : IDisposable
         var config = HostProcess.LoneNodeConfig(_dir, $"hotstandby.http.port = {ports[0]}\nakka.remote.dot-netty.tcp.port = {ports[1]}");
         var info = new ProcessStartInfo(HostProcess.Command.FileName) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in HostProcess.Command.PrefixArgs.Concat(["run", "--config", config])) info.ArgumentList.Add(a);
-        info.Environment.Remove(SocketCompletions.Variable);
+        info.Environment.Remove(SocketCompletions.InlineVariable);
         info.Environment.Remove(SocketCompletions.ThreadCountVariable);
-        if (inline is not null) info.Environment[SocketCompletions.Variable] = inline;
+        if (inline is not null) info.Environment[SocketCompletions.InlineVariable] = inline;
         if (threads is not null) info.Environment[SocketCompletions.ThreadCountVariable] = threads;
         using var process = Process.Start(info)!;
         try

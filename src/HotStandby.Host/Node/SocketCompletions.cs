@@ -6,14 +6,14 @@ namespace HotStandby.Host.Node;
 /// <summary>
 /// Where .NET runs a socket's completions. By default the socket (epoll) thread hands each one to a thread-pool worker;
 /// inline, it runs it itself: Kestrel's request handler, Akka remoting's reads. That is one thread wake-up less per
-/// HTTP request and per replication message, which is what a write costs most on a VM (README, "Where the CPU goes").
+/// HTTP request and per replication message, which is what a write costs most on a VM (README, "Where the time goes").
 /// Safe here because no handler blocks: a request awaits the store and is answered from its thread. And one socket
 /// thread rather than one per core: the store takes writes one at a time anyway, and a second thread only adds wake-ups
 /// (measured on 2 cores: async writes at 16 clients +18-24 %, the primary's CPU per write 33-35 us instead of 43-44).
 /// </summary>
 public static class SocketCompletions
 {
-    public const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
+    public const string InlineVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
     public const string ThreadCountVariable = "DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT";
 
     /// <summary>
@@ -22,7 +22,7 @@ public static class SocketCompletions
     /// </summary>
     public static void PreferInline()
     {
-        if (Environment.GetEnvironmentVariable(Variable) is null) Environment.SetEnvironmentVariable(Variable, "1");
+        if (Environment.GetEnvironmentVariable(InlineVariable) is null) Environment.SetEnvironmentVariable(InlineVariable, "1");
         if (Environment.GetEnvironmentVariable(ThreadCountVariable) is null) Environment.SetEnvironmentVariable(ThreadCountVariable, "1");
     }
 
@@ -61,12 +61,20 @@ public static class SocketCompletions
         return count;
     }
 
-    /// <summary>For the start-up log: how completions run, on how many socket threads, and why.</summary>
+    /// <summary>For the start-up log: how completions run, on how many socket threads, and why. A probe that fails says so; the node starts anyway.</summary>
     public static async Task<string> Describe()
     {
-        var inline = await RunInline(TimeSpan.FromSeconds(5));
-        var threads = SocketThreads() is { } n ? $" on {n} socket thread{(n == 1 ? "" : "s")}" : "";
         string Value(string name) => $"{name}={Environment.GetEnvironmentVariable(name) ?? "unset"}";
-        return $"socket completions run {(inline ? "inline" : "on thread-pool workers")}{threads} ({Value(Variable)}, {Value(ThreadCountVariable)})";
+        var settings = $"({Value(InlineVariable)}, {Value(ThreadCountVariable)})";
+        try
+        {
+            var inline = await RunInline(TimeSpan.FromSeconds(5));
+            var threads = SocketThreads() is { } n ? $" on {n} socket thread{(n == 1 ? "" : "s")}" : "";
+            return $"socket completions run {(inline ? "inline" : "on thread-pool workers")}{threads} {settings}";
+        }
+        catch (Exception e) when (e is SocketException or TimeoutException or InvalidOperationException)
+        {
+            return $"socket completions not probed ({e.Message}) {settings}";
+        }
     }
 }
