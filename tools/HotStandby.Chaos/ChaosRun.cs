@@ -38,7 +38,7 @@ public sealed class ChaosRun(ChaosOptions options, Action<string> log)
             : new LoopbackNetwork("--no-netns given");
         var plan = FaultPlanner.Plan(options.Seed, (long)options.Duration.TotalMilliseconds, network.SupportsNetworkFaults);
         Say($"chaos: seed {options.Seed}, {options.Duration.TotalSeconds:0} s, {plan.Count} faults planned, {(options.SyncMode ? "sync" : "async")} mode, run directory {Dir}");
-        Say($"chaos: replay with: scripts/chaos.sh --seconds {options.Duration.TotalSeconds:0} --seed {options.Seed}{(network.SupportsNetworkFaults ? "" : " --no-netns")}");
+        Say($"chaos: replay with: scripts/chaos.sh --seconds {options.Duration.TotalSeconds:0} --seed {options.Seed}{(options.SyncMode ? "" : " --mode async")}{(network.SupportsNetworkFaults ? "" : " --no-netns")}");
         Say($"chaos: {network.Description}");
         foreach (var note in setupNotes) Say($"chaos: {note}");
         if (!network.SupportsNetworkFaults)

@@ -16,11 +16,11 @@ public static class HistoryChecker
         var acked = writes.Where(o => o.Outcome == Outcome.Ok).ToList();
         var reads = input.Ops.Where(o => o.Kind == OpKind.Read).ToList();
 
-        var (lost, lostKeys) = CheckLost(input, acked, violations);
+        var lost = CheckLost(input, acked, violations);
         var intervals = CheckAckOrder(acked, violations);
         CheckEpochsGrow(input.Samples, violations);
         var (sampled, diverged) = CheckDiverged(input, violations);
-        var (primaryReads, stale) = CheckReads(acked, reads, input.SyncMode, lostKeys, violations);
+        var (primaryReads, stale) = CheckReads(acked, reads, input.SyncMode, violations);
         var index = new AckIndex(acked);
         var recoveries = Recoveries(input.Faults, index);
         var final = index.FirstAckStartedAfter(input.LastHealMs) is { } f ? f.EndMs - input.LastHealMs : (long?)null;
@@ -34,28 +34,25 @@ public static class HistoryChecker
     }
 
     /// <summary>Every acknowledged write is on the final primary with its value (a violation only in sync mode).</summary>
-    /// <returns>how many acknowledged writes are not, and their keys</returns>
-    private static (int Lost, HashSet<string> Keys) CheckLost(CheckInput input, List<OpRecord> acked, List<Violation> violations)
+    private static int CheckLost(CheckInput input, List<OpRecord> acked, List<Violation> violations)
     {
-        var keys = new HashSet<string>(StringComparer.Ordinal);
         if (input.FinalPrimary is null || !input.Data.TryGetValue(input.FinalPrimary, out var primary))
         {
             violations.Add(new Violation("no-final-primary", "no data node served writes at the end, so nothing could be checked against it"));
-            return (0, keys);
+            return 0;
         }
         var lost = 0;
         foreach (var w in acked)
         {
             if (primary.Values.TryGetValue(w.Key, out var value) && value == w.Value) continue;
             lost++;
-            keys.Add(w.Key);
             if (!input.SyncMode) continue;
             var where = input.Data.Values.Where(d => d.DivergedKeys.Contains(w.Key)).Select(d => $"{d.Node}'s diverged/").ToList();
             violations.Add(new Violation("lost-write",
                 $"{w.Key} acknowledged by {w.Node} at {w.Epoch}:{w.Index} (t={w.StartMs}..{w.EndMs} ms) is {(value is null ? "missing" : "different")} on the final primary {primary.Node}" +
                 (where.Count > 0 ? $"; found in {string.Join(", ", where)}" : "")));
         }
-        return (lost, keys);
+        return lost;
     }
 
     /// <summary>
@@ -141,12 +138,12 @@ public static class HistoryChecker
 
     /// <summary>
     /// Reads the primary served under its lease: a key acknowledged before the read started is there with its value,
-    /// and the applied index never goes back between reads that did not overlap. In async mode a failover may lose the
-    /// old primary's last writes (counted as lost, kept in diverged/): a later epoch's primary may then miss such a
-    /// write, and serve from a lower applied index than the old one did.
+    /// and the applied index never goes back between reads that did not overlap. In async mode the standby may be
+    /// promoted without the old primary's last writes, so these hold only within an epoch: a later epoch's primary may
+    /// miss such a write and serve from a lower applied index (the writes are then lost, or come back when the old
+    /// primary's log wins a later election; what the loser held must be in its diverged/ either way).
     /// </summary>
-    private static (int PrimaryReads, int Stale) CheckReads(List<OpRecord> acked, List<OpRecord> reads, bool sync, HashSet<string> lostKeys,
-        List<Violation> violations)
+    private static (int PrimaryReads, int Stale) CheckReads(List<OpRecord> acked, List<OpRecord> reads, bool sync, List<Violation> violations)
     {
         var writesByKey = acked.GroupBy(w => w.Key).ToDictionary(g => g.Key, g => g.OrderBy(w => w.EndMs).First());
         var served = reads.Where(r => r.ServedByPrimary && r.Outcome is Outcome.Ok or Outcome.NotFound).ToList();
@@ -155,7 +152,7 @@ public static class HistoryChecker
         {
             if (!writesByKey.TryGetValue(r.Key, out var w) || w.EndMs >= r.StartMs) continue;
             if (r.Outcome == Outcome.Ok && r.Value == w.Value) continue;
-            if (!sync && r.Epoch > w.Epoch && lostKeys.Contains(w.Key)) continue;
+            if (!sync && r.Epoch > w.Epoch) continue;
             stale++;
             violations.Add(new Violation("stale-read",
                 $"{r.Node} (primary, epoch {r.Epoch}, applied {r.Index}) answered {r.Status} for {r.Key} at t={r.StartMs}..{r.EndMs} ms, acknowledged at {w.Epoch}:{w.Index} by t={w.EndMs} ms"));
