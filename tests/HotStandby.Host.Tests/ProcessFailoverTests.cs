@@ -63,8 +63,8 @@ public sealed class ProcessFailoverTests() : ClusterSpec("hs-proc", "hotstandby.
         {
             Assert.Equal(0, await HotStandby.Host.Cli.ClientCommands.SwitchoverAsync(Cluster.HttpUrl(first), "a"));
             await AwaitServing("a");
-            await AwaitConditionAsync(AllReachable, Generous);
         }
+        await AwaitConditionAsync(AllReachable, Generous);
         using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
 
         var status = JsonDocument.Parse(await http.GetStringAsync($"{Cluster.HttpUrl("b")}/status")).RootElement;
@@ -79,9 +79,13 @@ public sealed class ProcessFailoverTests() : ClusterSpec("hs-proc", "hotstandby.
         var events = JsonDocument.Parse(await http.GetStringAsync($"{Cluster.HttpUrl("a")}/events")).RootElement;
         Assert.Contains(events.EnumerateArray(), e => e.GetProperty("to").GetString() == "primary");
 
-        var metrics = await http.GetStringAsync($"{Cluster.HttpUrl("a")}/metrics");
-        Assert.Contains("hotstandby_role{node=\"a\",role=\"primary\"} 1", metrics);
-        Assert.Contains("hotstandby_heartbeat_rtt_ms{node=\"a\",peer=\"b\"}", metrics);
+        // A round-trip time appears with the first heartbeat answered after the peer became reachable: poll for it.
+        await AwaitAssertAsync(async () =>
+        {
+            var metrics = await http.GetStringAsync($"{Cluster.HttpUrl("a")}/metrics");
+            Assert.Contains("hotstandby_role{node=\"a\",role=\"primary\"} 1", metrics);
+            Assert.Contains("hotstandby_heartbeat_rtt_ms{node=\"a\",peer=\"b\"}", metrics);
+        }, Generous, TimeSpan.FromMilliseconds(100));
 
         var missing = await http.GetAsync($"{Cluster.HttpUrl("a")}/nope");
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
