@@ -40,4 +40,11 @@ public static class LoopbackPorts
             foreach (var listener in held) listener.Stop();
         }
     }
+
+    /// <returns>a remoting port and an HTTP port for each node, all distinct</returns>
+    public static Dictionary<string, (int Akka, int Http)> ReserveForNodes(IReadOnlyList<string> nodes)
+    {
+        var ports = Reserve(2 * nodes.Count);
+        return nodes.Select((node, i) => (node, i)).ToDictionary(x => x.node, x => (ports[2 * x.i], ports[2 * x.i + 1]));
+    }
 }

@@ -38,4 +38,12 @@ public sealed class LoopbackPortsTests
             listener.Stop();
         }
     }
+
+    [Fact]
+    public void Each_node_gets_its_own_remoting_and_http_port()
+    {
+        var ports = LoopbackPorts.ReserveForNodes(["a", "b", "w"]);
+        Assert.Equal(["a", "b", "w"], ports.Keys.Order());
+        Assert.Equal(6, ports.Values.SelectMany(p => new[] { p.Akka, p.Http }).Distinct().Count());
+    }
 }

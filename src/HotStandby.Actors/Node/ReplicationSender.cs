@@ -39,7 +39,6 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<long, InFlight> _inFlight = new();
     private readonly List<LogEntry> _ready = new();
-    private int _readyBytes;
     private long _oldestReadyMs;
     private bool _coalesceScheduled;
     private long _generation;
@@ -126,7 +125,6 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
         {
             if (_ready.Count == 0) _oldestReadyMs = _clock.NowMs;
             _ready.AddRange(m.Entries);
-            foreach (var e in m.Entries) _readyBytes += LogEntryCodec.SizeOf(e);
         }
         Pump();
     }
@@ -137,17 +135,16 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
         if (_deposed || _nextIndex < 0 || _snapshot is not null) return;
         while (_inFlight.Count < Window)
         {
-            if (_ready.Count > 0 && _ready[0].Index == _nextIndex && _prevEpoch >= 0)
+            if (ReadyToShip)
             {
-                if (HoldForCoalescing()) return;
-                var count = TakeBatch(_ready);
+                var (count, full) = TakeBatch(_ready);
+                if (HoldForCoalescing(full)) return;
                 var batch = _ready.GetRange(0, count);
                 _ready.RemoveRange(0, count);
-                foreach (var e in batch) _readyBytes -= LogEntryCodec.SizeOf(e);
                 Send(batch);
                 continue;
             }
-            ClearReady();
+            _ready.Clear();
             if ((_nextIndex <= _storeLast || _prevEpoch < 0) && !_readOutstanding)
             {
                 _readOutstanding = true;
@@ -161,12 +158,14 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
         }
     }
 
+    /// <summary>Pushed entries that continue where the standby stands: shipped from memory, not read from the store.</summary>
+    private bool ReadyToShip => _ready.Count > 0 && _ready[0].Index == _nextIndex && _prevEpoch >= 0;
+
     /// <summary>True while the ready entries may wait for more (async mode); a timer ships them when the wait is up.</summary>
-    private bool HoldForCoalescing()
+    private bool HoldForCoalescing(bool batchFull)
     {
-        var full = _ready.Count >= _batchEntries || _readyBytes >= _settings.Replication.MaxBatchBytes;
         var wait = BatchCoalescing.WaitMs(_settings.ReplicationMode, (long)_settings.Replication.AsyncBatchDelay.TotalMilliseconds,
-            full, _oldestReadyMs, _clock.NowMs);
+            batchFull, _oldestReadyMs, _clock.NowMs);
         if (wait <= 0) return false;
         if (!_coalesceScheduled)
         {
@@ -178,22 +177,17 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
         return true;
     }
 
-    private void ClearReady()
-    {
-        _ready.Clear();
-        _readyBytes = 0;
-    }
-
-    private int TakeBatch(List<LogEntry> from)
+    /// <returns>how many entries from the front make one batch, and whether that batch is full (entries or bytes)</returns>
+    private (int Count, bool Full) TakeBatch(List<LogEntry> from)
     {
         int count = 0, bytes = 0;
         while (count < from.Count && count < _batchEntries)
         {
             bytes += LogEntryCodec.SizeOf(from[count]);
             count++;
-            if (bytes >= _settings.Replication.MaxBatchBytes) break;
+            if (bytes >= _settings.Replication.MaxBatchBytes) return (count, true);
         }
-        return count;
+        return (count, count >= _batchEntries);
     }
 
     private void Send(IReadOnlyList<LogEntry> entries)
@@ -251,7 +245,7 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
             var refusedOutright = ack.NextIndex > sent.PrevIndex; // a mismatch always names a point at or before PrevIndex
             _generation++;
             _inFlight.Clear();
-            ClearReady();
+            _ready.Clear();
             _nextIndex = Math.Max(1, Math.Min(ack.NextIndex, _storeLast + 1));
             _prevEpoch = -1;
             if (refusedOutright) return;
@@ -266,7 +260,7 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
         _log.Info("standby {0} needs entries from {1}, compacted into snapshot {2}: sending the snapshot", _peerId, _nextIndex, s.Position);
         _snapshot = new SnapshotTransfer(s.Path, s.Position.Epoch, s.Position.Index) { LastProgressMs = _clock.NowMs };
         _inFlight.Clear();
-        ClearReady();
+        _ready.Clear();
         SendChunks();
     }
 
@@ -335,14 +329,14 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
             return;
         }
         var stalled = _inFlight.Count > 0 && _inFlight.Values.Min(f => f.SentMs) <= now - after;
-        var holding = _ready.Count > 0 && _ready[0].Index == _nextIndex && _prevEpoch >= 0; // waiting for async-batch-delay
-        var idleProbe = _inFlight.Count == 0 && !_readOutstanding && !holding && _nextIndex > 0 && _match < _storeLast;
+        // Entries held for async-batch-delay are not a stalled link.
+        var idleProbe = _inFlight.Count == 0 && !_readOutstanding && !ReadyToShip && _nextIndex > 0 && _match < _storeLast;
         if (!stalled && !idleProbe) return;
         // Lost messages or a healed link: start again from what the standby confirmed, in smaller batches for a while.
         if (stalled) _batchEntries = Math.Max(1, _batchEntries / 2);
         _generation++;
         _inFlight.Clear();
-        ClearReady();
+        _ready.Clear();
         _readOutstanding = false;
         _nextIndex = _match > 0 ? _match + 1 : _storeLast + 1; // with nothing confirmed, probe at the end again
         _prevEpoch = -1;

@@ -30,7 +30,7 @@ public sealed class LocalCluster : IAsyncDisposable
     public static readonly string[] Ids = ["a", "b", "w"];
 
     private readonly HostCommand _command;
-    private readonly Dictionary<string, (int Akka, int Http)> _ports = new();
+    private readonly Dictionary<string, (int Akka, int Http)> _ports;
     private readonly Dictionary<string, Process> _processes = new();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(2) };
 
@@ -41,8 +41,7 @@ public sealed class LocalCluster : IAsyncDisposable
         Root = root;
         _command = command;
         Directory.CreateDirectory(root);
-        var ports = LoopbackPorts.Reserve(2 * Ids.Length);
-        for (var i = 0; i < Ids.Length; i++) _ports[Ids[i]] = (ports[2 * i], ports[2 * i + 1]);
+        _ports = LoopbackPorts.ReserveForNodes(Ids);
         foreach (var id in Ids) File.WriteAllText(ConfigPath(id), ConfigFor(id, profileConf, extra));
     }
 

@@ -11,9 +11,7 @@ internal sealed class LoopbackNetwork : INetwork
     public LoopbackNetwork(string why)
     {
         Description = $"loopback 127.0.0.1 (network namespaces unavailable: {why}); partition, one-way partition, isolate, loss and rate-limit faults are SKIPPED";
-        var nodes = FaultPlanner.AllNodes.ToList();
-        var ports = LoopbackPorts.Reserve(2 * nodes.Count);
-        _ports = nodes.Select((n, i) => (n, i)).ToDictionary(x => x.n, x => (ports[2 * x.i], ports[2 * x.i + 1]));
+        _ports = LoopbackPorts.ReserveForNodes(FaultPlanner.AllNodes.ToList());
     }
 
     public string Description { get; }
