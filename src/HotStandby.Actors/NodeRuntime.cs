@@ -20,6 +20,7 @@ public sealed class NodeRuntime
     public const string SystemName = "hotstandby";
 
     private readonly TaskCompletionSource<string> _restart = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly ReplyDeadlines _writeDeadlines = new(TimeSpan.FromMilliseconds(250), () => Environment.TickCount64);
 
     private NodeRuntime(ActorSystem system, IActorRef supervisor, NodeSettings settings)
     {
@@ -29,6 +30,7 @@ public sealed class NodeRuntime
         var listener = system.ActorOf(Props.Create(() => new RestartListener(_restart)), "incarnation-listener");
         system.EventStream.Subscribe(listener, typeof(ThisActorSystemQuarantinedEvent));
         system.EventStream.Subscribe(listener, typeof(IncarnationRestartRequested));
+        system.WhenTerminated.ContinueWith(_ => _writeDeadlines.Dispose(), TaskScheduler.Default);
     }
 
     public ActorSystem System { get; }
@@ -77,11 +79,16 @@ public sealed class NodeRuntime
 
     /// <summary>PUT/DELETE through the store: <see cref="WriteCommitted"/> or <see cref="WriteRefused"/>.</summary>
     /// <exception cref="TimeoutException">the store did not answer within <paramref name="timeout"/></exception>
-    public async Task<object> WriteAsync(ClientWrite write, TimeSpan timeout)
+    public Task<object> WriteAsync(ClientWrite write, TimeSpan timeout) =>
+        _storeRef is { IsCompletedSuccessfully: true } store ? Send(store.Result, write, timeout) : ResolveThenWrite(write, timeout);
+
+    private async Task<object> ResolveThenWrite(ClientWrite write, TimeSpan timeout) => await Send(await StoreAsync(), write, timeout);
+
+    private Task<object> Send(IActorRef store, ClientWrite write, TimeSpan timeout)
     {
         var reply = new TaskCompletionSource<object>(); // not asynchronous: the caller continues on the store's thread
-        (await StoreAsync()).Tell(write with { Reply = reply });
-        return await reply.Task.WaitAsync(timeout);
+        store.Tell(write with { Reply = reply });
+        return _writeDeadlines.Track(reply, timeout);
     }
 
     public async Task<ReadResult> ReadAsync(string key, TimeSpan timeout) =>

@@ -85,6 +85,10 @@ public sealed class ProcessFailoverTests() : ClusterSpec("hs-proc", "hotstandby.
             var metrics = await http.GetStringAsync($"{Cluster.HttpUrl("a")}/metrics");
             Assert.Contains("hotstandby_role{node=\"a\",role=\"primary\"} 1", metrics);
             Assert.Contains("hotstandby_heartbeat_rtt_ms{node=\"a\",peer=\"b\"}", metrics);
+            Assert.Contains("hotstandby_gc_collections_total{node=\"a\",generation=\"2\"}", metrics);
+            Assert.Contains("hotstandby_gc_pause_seconds_total{node=\"a\"}", metrics);
+            var allocated = metrics.Split('\n').Single(l => l.StartsWith("hotstandby_allocated_bytes_total{"));
+            Assert.True(double.Parse(allocated.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) > 0, allocated);
         }, Generous, TimeSpan.FromMilliseconds(100));
 
         var missing = await http.GetAsync($"{Cluster.HttpUrl("a")}/nope");

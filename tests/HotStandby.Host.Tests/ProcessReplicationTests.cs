@@ -55,6 +55,18 @@ public sealed class ProcessReplicationTests() : ClusterSpec("hs-repl",
         await AssertError(await http.DeleteAsync($"{p}/kv/never-written"), HttpStatusCode.NotFound, "no key");
         await AssertError(await http.GetAsync($"{p}/kv/big"), HttpStatusCode.NotFound, "no key"); // nothing written on a 4xx
 
+        // A body without Content-Length (chunked) is read to its end and held to the same limit.
+        var chunked = new StreamContent(new MemoryStream("streamed"u8.ToArray()));
+        chunked.Headers.ContentLength = null;
+        var streamedPut = new HttpRequestMessage(HttpMethod.Put, $"{p}/kv/streamed") { Content = chunked };
+        streamedPut.Headers.TransferEncodingChunked = true;
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(streamedPut)).StatusCode);
+        Assert.Equal("streamed", await (await http.GetAsync($"{p}/KV/streamed")).Content.ReadAsStringAsync()); // paths match as routes do: any case
+        var tooLong = new HttpRequestMessage(HttpMethod.Put, $"{p}/kv/streamed-big") { Content = new StreamContent(new MemoryStream(new byte[1025])) };
+        tooLong.Headers.TransferEncodingChunked = true;
+        await AssertError(await http.SendAsync(tooLong), HttpStatusCode.RequestEntityTooLarge, "max-value-bytes");
+        await AssertError(await http.GetAsync($"{p}/kvx/greeting"), HttpStatusCode.NotFound, "no route");
+
         Assert.Equal(HttpStatusCode.OK, (await http.DeleteAsync($"{p}/kv/greeting")).StatusCode);
         await AssertError(await http.GetAsync($"{p}/kv/greeting"), HttpStatusCode.NotFound, "no key");
     }

@@ -53,6 +53,11 @@ public sealed class HttpApi : IAsyncDisposable
 
     private void MapRoutes()
     {
+        // /kv ahead of endpoint routing: writes are the hot path, and a routed request cost a route-value dictionary,
+        // a closure and a request-services scope on top of the write itself.
+        var kv = new KvRoutes(_node);
+        _app.Use(next => ctx => KvRoutes.TryMatch(ctx.Request.Path, out var key) ? kv.Serve(ctx, key) : next(ctx));
+        _app.UseRouting();
         _app.Map("/status", ctx => OnlyGet(ctx, async () =>
         {
             var (node, report) = await Status();
@@ -77,8 +82,6 @@ public sealed class HttpApi : IAsyncDisposable
             return Results.Text(MetricsDocument.Build(report, node.Incarnations), "text/plain; version=0.0.4");
         }));
         _app.Map("/admin/switchover", (RequestDelegate)SwitchoverRoute);
-        var kv = new KvRoutes(_node);
-        _app.Map("/kv/{**key}", (HttpContext ctx, string? key) => Run(ctx, () => kv.Handle(ctx, key)));
         _app.MapFallback(ctx => Error(StatusCodes.Status404NotFound, $"no route {ctx.Request.Method} {ctx.Request.Path}").ExecuteAsync(ctx));
     }
 
@@ -120,23 +123,34 @@ public sealed class HttpApi : IAsyncDisposable
             ? Run(ctx, handler)
             : Error(StatusCodes.Status405MethodNotAllowed, $"{ctx.Request.Method} {ctx.Request.Path}: use GET").ExecuteAsync(ctx);
 
-    private static async Task Run(HttpContext ctx, Func<Task<IResult>> handler)
+    internal static async Task Run(HttpContext ctx, Func<Task<IResult>> handler)
     {
         IResult result;
         try
         {
             result = await handler();
         }
-        catch (Exception e) when (e is NodeUnavailableException or Akka.Actor.AskTimeoutException or TimeoutException or Akka.Actor.ActorNotFoundException or TaskCanceledException or InvalidOperationException)
+        catch (Exception e) when (Failure(ctx, e) is { } failure)
         {
-            ctx.Response.Headers.RetryAfter = "1";
-            result = Error(StatusCodes.Status503ServiceUnavailable, $"node not answering: {e.Message}");
-        }
-        catch (BadHttpRequestException e)
-        {
-            result = Error(e.StatusCode, $"bad request: {e.Message}"); // e.g. a body shorter than its Content-Length
+            result = failure;
         }
         await result.ExecuteAsync(ctx);
+    }
+
+    /// <returns>the answer for an exception a handler may meet (503 with Retry-After, or the bad request's 4xx), else null</returns>
+    internal static IResult? Failure(HttpContext ctx, Exception e)
+    {
+        switch (e)
+        {
+            case NodeUnavailableException or Akka.Actor.AskTimeoutException or TimeoutException or Akka.Actor.ActorNotFoundException
+                or TaskCanceledException or InvalidOperationException:
+                ctx.Response.Headers.RetryAfter = "1";
+                return Error(StatusCodes.Status503ServiceUnavailable, $"node not answering: {e.Message}");
+            case BadHttpRequestException bad:
+                return Error(bad.StatusCode, $"bad request: {bad.Message}"); // e.g. a body shorter than its Content-Length
+            default:
+                return null;
+        }
     }
 
     internal static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);

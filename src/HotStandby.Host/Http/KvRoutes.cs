@@ -20,41 +20,90 @@ public sealed class KvRoutes(Func<ResilientNode?> node)
     public const string EpochHeader = "X-HotStandby-Epoch";
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(3);
 
-    public async Task<IResult> Handle(HttpContext ctx, string? key)
+    /// <summary>Whether <paramref name="path"/> is under <c>/kv</c>; its key is what the template <c>/kv/{**key}</c> would give.</summary>
+    public static bool TryMatch(PathString path, out string? key)
     {
-        var n = node() ?? throw new HttpApi.NodeUnavailableException("the node is starting");
+        var p = path.Value;
+        key = null;
+        if (p is null || p.Length < 3 || !p.StartsWith("/kv", StringComparison.OrdinalIgnoreCase) || (p.Length > 3 && p[3] != '/'))
+            return false;
+        if (p.Length > 4) key = p[4..];
+        return true;
+    }
+
+    /// <summary>
+    /// PUT and DELETE of a valid key on a data node take the short way: one state machine from the body to the answer,
+    /// which is written straight into the response. Everything else goes through <see cref="Handle"/>.
+    /// </summary>
+    public Task Serve(HttpContext ctx, string? key)
+    {
+        var n = node();
+        var method = ctx.Request.Method;
+        var write = HttpMethods.IsPut(method) ? EntryKind.Put : HttpMethods.IsDelete(method) ? EntryKind.Delete : (EntryKind?)null;
+        return write is { } kind && n is { Settings.IsWitness: false } && KeyRules.KeyProblem(key, n.Settings.Kv.MaxKeyBytes) is null
+            ? Write(ctx, n, kind, key!)
+            : HttpApi.Run(ctx, () => Handle(ctx, n, key));
+    }
+
+    private static async Task Write(HttpContext ctx, ResilientNode n, EntryKind kind, string key)
+    {
+        IResult answer;
+        try
+        {
+            var (value, tooBig) = kind == EntryKind.Put ? await ReadValue(ctx.Request, n.Settings.Kv.MaxValueBytes) : (null, null);
+            if (tooBig is not null)
+            {
+                answer = HttpApi.Error(StatusCodes.Status413PayloadTooLarge, tooBig);
+            }
+            else
+            {
+                var result = await n.Current.WriteAsync(new ClientWrite(kind, key, value), n.Settings.Replication.WriteTimeout + TimeSpan.FromSeconds(1));
+                if (result is WriteCommitted c)
+                {
+                    WriteCommittedAnswer(ctx.Response, c);
+                    return;
+                }
+                answer = await NotCommitted(ctx, n, result);
+            }
+        }
+        catch (Exception e) when (HttpApi.Failure(ctx, e) is { } failure)
+        {
+            answer = failure;
+        }
+        await answer.ExecuteAsync(ctx);
+    }
+
+    /// <summary><c>{"epoch":E,"index":I}</c>, formatted into the response's buffer; Kestrel sends it as the request ends.</summary>
+    private static void WriteCommittedAnswer(HttpResponse response, WriteCommitted c)
+    {
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = "application/json";
+        var buffer = response.BodyWriter.GetSpan(64);
+        if (!System.Text.Unicode.Utf8.TryWrite(buffer, $"{{\"epoch\":{c.Epoch},\"index\":{c.Index}}}", out var written))
+            throw new InvalidOperationException("a write's answer must fit 64 bytes");
+        response.ContentLength = written;
+        response.BodyWriter.Advance(written);
+    }
+
+    /// <summary>Reads, 405s and 400s, and everything a witness is asked: not the writes <see cref="Serve"/> takes.</summary>
+    private static async Task<IResult> Handle(HttpContext ctx, ResilientNode? n, string? key)
+    {
+        if (n is null) throw new HttpApi.NodeUnavailableException("the node is starting");
         var method = ctx.Request.Method;
         if (method is not ("GET" or "HEAD" or "PUT" or "DELETE"))
             return HttpApi.Error(StatusCodes.Status405MethodNotAllowed, $"{method} /kv/{{key}}: use GET, PUT or DELETE");
         if (KeyRules.KeyProblem(key, n.Settings.Kv.MaxKeyBytes) is { } problem)
             return HttpApi.Error(StatusCodes.Status400BadRequest, $"bad key: {problem}");
         if (n.Settings.IsWitness) return await ToPrimary(ctx, n, "a witness holds no data");
-        return method switch
-        {
-            "PUT" => await Put(ctx, n, key!),
-            "DELETE" => await Write(ctx, n, new ClientWrite(EntryKind.Delete, key!, null)),
-            _ => await Get(ctx, n, key!),
-        };
+        return method is "GET" or "HEAD"
+            ? await Get(ctx, n, key!)
+            : throw new InvalidOperationException($"{method} of a valid key on a data node is served by {nameof(Serve)}");
     }
 
-    private async Task<IResult> Put(HttpContext ctx, ResilientNode n, string key)
+    private static async Task<IResult> NotCommitted(HttpContext ctx, ResilientNode n, object answer)
     {
-        var limit = n.Settings.Kv.MaxValueBytes;
-        if (ctx.Request.ContentLength is { } declared && KeyRules.ValueProblem(declared, limit) is { } tooBig)
-            return HttpApi.Error(StatusCodes.Status413PayloadTooLarge, tooBig);
-        var value = await ReadBody(ctx.Request, limit);
-        if (value is null)
-            return HttpApi.Error(StatusCodes.Status413PayloadTooLarge, KeyRules.ValueProblem(limit + 1L, limit)!);
-        return await Write(ctx, n, new ClientWrite(EntryKind.Put, key, value));
-    }
-
-    private async Task<IResult> Write(HttpContext ctx, ResilientNode n, ClientWrite write)
-    {
-        var timeout = n.Settings.Replication.WriteTimeout + TimeSpan.FromSeconds(1);
-        switch (await n.Current.WriteAsync(write, timeout))
+        switch (answer)
         {
-            case WriteCommitted c:
-                return Results.Bytes(Encoding.UTF8.GetBytes($"{{\"epoch\":{c.Epoch},\"index\":{c.Index}}}"), "application/json");
             case WriteRefused { NotPrimary: true } r:
                 return await ToPrimary(ctx, n, r.Error);
             case WriteRefused r:
@@ -90,21 +139,28 @@ public sealed class KvRoutes(Func<ResilientNode?> node)
             $"{why}; no primary is known right now ({report.Core.NodeId} is {report.Core.Role.ToWire()} in epoch {report.Core.Epoch})");
     }
 
-    /// <returns>the body, or null when it is longer than <paramref name="limit"/></returns>
-    private static async Task<byte[]?> ReadBody(HttpRequest request, int limit)
+    /// <exception cref="BadHttpRequestException">the body ended before filling <paramref name="body"/></exception>
+    private static async ValueTask ReadExactly(HttpRequest request, byte[] body)
+    {
+        var at = 0;
+        while (at < body.Length)
+        {
+            var read = await request.Body.ReadAsync(body.AsMemory(at));
+            if (read == 0) throw new BadHttpRequestException($"body ended after {at} of {body.Length} bytes");
+            at += read;
+        }
+    }
+
+    /// <returns>the body, or the 413 message when it is longer than <paramref name="limit"/></returns>
+    private static async ValueTask<(byte[]? Value, string? TooBig)> ReadValue(HttpRequest request, int limit)
     {
         if (request.ContentLength is { } declared)
         {
+            if (KeyRules.ValueProblem(declared, limit) is { } tooBig) return (null, tooBig);
             // The usual case: exactly the declared bytes, no intermediate buffers.
             var body = new byte[declared];
-            var at = 0;
-            while (at < body.Length)
-            {
-                var read = await request.Body.ReadAsync(body.AsMemory(at));
-                if (read == 0) throw new BadHttpRequestException($"body ended after {at} of {declared} bytes");
-                at += read;
-            }
-            return body;
+            await ReadExactly(request, body);
+            return (body, null);
         }
         using var buffer = new MemoryStream();
         var chunk = ArrayPool<byte>.Shared.Rent(16384);
@@ -113,7 +169,7 @@ public sealed class KvRoutes(Func<ResilientNode?> node)
             int read;
             while ((read = await request.Body.ReadAsync(chunk)) > 0)
             {
-                if (buffer.Length + read > limit) return null;
+                if (buffer.Length + read > limit) return (null, KeyRules.ValueProblem(limit + 1L, limit));
                 buffer.Write(chunk, 0, read);
             }
         }
@@ -121,6 +177,6 @@ public sealed class KvRoutes(Func<ResilientNode?> node)
         {
             ArrayPool<byte>.Shared.Return(chunk);
         }
-        return buffer.ToArray();
+        return (buffer.ToArray(), null);
     }
 }

@@ -57,6 +57,20 @@ public static class MetricsDocument
             Metric("hotstandby_diverged_files", "files under diverged/ (entries a deposed primary had to drop)", "gauge",
                 [($"{{{node}}}", r.DivergedFiles.Count)]);
         }
+        RuntimeMetrics(Metric, node);
         return sb.ToString();
+    }
+
+    /// <summary>The process's garbage collector: its pauses stall heartbeats and writes alike, so an operator sees them here.</summary>
+    private static void RuntimeMetrics(Action<string, string, string, IEnumerable<(string, double)>> metric, string node)
+    {
+        metric("hotstandby_gc_collections_total", "garbage collections since the process started, by generation", "counter",
+            Enumerable.Range(0, GC.MaxGeneration + 1).Select(g => ($"{{{node},generation=\"{g}\"}}", (double)GC.CollectionCount(g))));
+        metric("hotstandby_gc_pause_seconds_total", "time the runtime paused all threads for garbage collection", "counter",
+            [($"{{{node}}}", GC.GetTotalPauseDuration().TotalSeconds)]);
+        metric("hotstandby_gc_heap_bytes", "managed heap size after the last collection", "gauge",
+            [($"{{{node}}}", GC.GetGCMemoryInfo().HeapSizeBytes)]);
+        metric("hotstandby_allocated_bytes_total", "bytes allocated on the managed heap since the process started", "counter",
+            [($"{{{node}}}", GC.GetTotalAllocatedBytes())]);
     }
 }
