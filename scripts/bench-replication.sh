@@ -5,6 +5,7 @@
 # standby CATCHUP entries behind, and resident memory of nodes holding that many keys; then runs the Redis peer
 # (../shared/peers/redis/run.sh quick) in the same session and prints its SET + WAIT 1 figures beside ours.
 # Usage: scripts/bench-replication.sh [SECONDS_PER_POINT] [TRIALS] [CATCHUP]   (defaults 10, 20, 1000000)
+#        HS_WARM_UP=S: seconds of 16-client writes on each mode's fresh cluster before its points (default 10)
 #        HS_SKIP_REDIS=1 to leave the peer out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,7 +14,7 @@ dotnet build src/HotStandby.Host -c Release -v quiet -nologo >/dev/null
 host=src/HotStandby.Host/bin/Release/net10.0/hotstandby.dll
 out=$(mktemp -d)
 echo "machine: $(nproc) cores, $(uname -r); $(date -u +%FT%TZ)"
-timeout 3000 dotnet "$host" bench-replication --seconds "$seconds" --trials "$trials" --catch-up "$catchup" | tee "$out/ours.txt"
+timeout 3000 dotnet "$host" bench-replication --seconds "$seconds" --warm-up "${HS_WARM_UP:-10}" --trials "$trials" --catch-up "$catchup" | tee "$out/ours.txt"
 
 peer=../shared/peers/redis/run.sh
 if [ -n "${HS_SKIP_REDIS:-}" ] || [ ! -x "$peer" ] && [ ! -f "$peer" ]; then

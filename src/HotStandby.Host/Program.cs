@@ -16,7 +16,7 @@ public static class Program
           hotstandby switchover [--to NODE] [--endpoint URL]   planned hand-over of the primary role
           hotstandby demo                                      local pair + witness: failover and failback with a timeline
           hotstandby bench-failover [--profile fast|default] [--trials N]   kill -9 failover timing (used by scripts/bench-failover.sh)
-          hotstandby bench-replication [--seconds S] [--trials N] [--catch-up ENTRIES] [--modes sync,async] [--clients 1,16,64]
+          hotstandby bench-replication [--seconds S] [--warm-up S] [--trials N] [--catch-up ENTRIES] [--modes sync,async] [--clients 1,16,64]
                                                      write throughput, latency, catch-up (scripts/bench-replication.sh)
         """;
 
@@ -77,12 +77,13 @@ public static class Program
                 case "bench-replication":
                 {
                     var seconds = double.Parse(args.Value("--seconds") ?? "5", System.Globalization.CultureInfo.InvariantCulture);
+                    var warmUp = ReplicationBench.ParseWarmUp(args.Value("--warm-up") ?? "10");
                     var trials = int.Parse(args.Value("--trials") ?? "20");
                     var entries = int.Parse(args.Value("--catch-up") ?? "1000000");
                     var modes = ReplicationBench.ParseModes(args.Value("--modes") ?? "sync,async");
                     var clients = ReplicationBench.ParseClients(args.Value("--clients") ?? "1,16,64");
                     args.EnsureNoneLeft("bench-replication");
-                    return await ReplicationBench.RunAsync(seconds, trials, entries, modes, clients);
+                    return await ReplicationBench.RunAsync(seconds, warmUp, trials, entries, modes, clients);
                 }
                 default:
                     throw new UsageException($"unknown command '{argv[0]}'");

@@ -87,6 +87,7 @@ public sealed class ProcessFailoverTests() : ClusterSpec("hs-proc", "hotstandby.
             Assert.Contains("hotstandby_heartbeat_rtt_ms{node=\"a\",peer=\"b\"}", metrics);
             Assert.Contains("hotstandby_gc_collections_total{node=\"a\",generation=\"2\"}", metrics);
             Assert.Contains("hotstandby_gc_pause_seconds_total{node=\"a\"}", metrics);
+            Assert.Contains("hotstandby_gc_pause_max_ms{node=\"a\"}", metrics);
             var allocated = metrics.Split('\n').Single(l => l.StartsWith("hotstandby_allocated_bytes_total{"));
             Assert.True(double.Parse(allocated.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) > 0, allocated);
         }, Generous, TimeSpan.FromMilliseconds(100));

@@ -72,5 +72,10 @@ public static class MetricsDocument
             [($"{{{node}}}", GC.GetGCMemoryInfo().HeapSizeBytes)]);
         metric("hotstandby_allocated_bytes_total", "bytes allocated on the managed heap since the process started", "counter",
             [($"{{{node}}}", GC.GetTotalAllocatedBytes())]);
+        if (Node.GcPauseWatch.OfProcess is not { } watch) return;
+        metric("hotstandby_gc_pause_max_ms", "the longest garbage-collection pause seen since the node started", "gauge",
+            [($"{{{node}}}", Math.Round(watch.LongestPauseMs, 3))]);
+        metric("hotstandby_gc_long_pauses_total", "garbage-collection pauses of a third of the lease or more (each logged)", "counter",
+            [($"{{{node}}}", watch.LongPauses)]);
     }
 }

@@ -27,6 +27,8 @@ public static class NodeHost
         var settings = loaded.Settings;
         var log = (string message) => Console.Out.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} INFO  host: {message}");
         log(await SocketCompletions.Describe());
+        using var gcPauses = GcPauseWatch.OfProcess = new GcPauseWatch(settings.Lease,
+            warning => Console.Out.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} WARN  host: {warning}"), TimeSpan.FromMilliseconds(100));
         DataDirectoryLock dataLock;
         ResilientNode node;
         try
