@@ -28,7 +28,7 @@ public sealed partial class DataStore
         if (job.Position.Index <= Snapshot.Index) return;
         Snapshot = job.Position;
         SnapshotPath = job.Path;
-        _snapshotKeys = job.Data.Length;
+        _snapshotKeys = job.Data.Count;
         _log.CompactThrough(job.Position.Index);
         DeleteSnapshotsBefore(job.Path);
     }

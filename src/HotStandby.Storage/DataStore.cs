@@ -7,7 +7,7 @@ namespace HotStandby.Storage;
 
 /// <summary>A snapshot to write off the actor's thread: a copy of the state at one position.</summary>
 public sealed record SnapshotJob(string Path, LogPosition Position, IReadOnlyList<(long Epoch, long FirstIndex)> Epochs,
-    KeyValuePair<string, byte[]>[] Data)
+    IReadOnlyCollection<KeyValuePair<string, byte[]>> Data)
 {
     public void Run() => SnapshotFile.Write(Path, Position, Epochs, Data);
 }

@@ -171,7 +171,7 @@ public sealed partial class StoreActor : ReceiveActor, IWithTimers
             return;
         }
         _data.SnapshotWritten(done.Job);
-        _log.Info("snapshot at {0} written ({1} keys); log compacted to start at {2}", done.Job.Position, done.Job.Data.Length, _data.FirstLogIndex);
+        _log.Info("snapshot at {0} written ({1} keys); log compacted to start at {2}", done.Job.Position, done.Job.Data.Count, _data.FirstLogIndex);
         MarkProgress();
     }
 

@@ -5,14 +5,15 @@ namespace HotStandby.Core.Data;
 /// <summary>The replicated key-value state: PUT and DELETE applied strictly in log order; GET reads what is applied.</summary>
 public sealed class KvStateMachine
 {
-    private Dictionary<string, byte[]> _data = new(StringComparer.Ordinal);
+    private KvArena _data = new();
 
     public LogPosition Applied { get; private set; }
     public int Count => _data.Count;
 
-    public bool TryGet(string key, out byte[] value) => _data.TryGetValue(key, out value!);
+    /// <summary>A copy of the value (the state keeps its bytes in its own arena).</summary>
+    public bool TryGet(string key, out byte[] value) => _data.TryGet(key, out value);
 
-    public bool Contains(string key) => _data.ContainsKey(key);
+    public bool Contains(string key) => _data.Contains(key);
 
     public void Apply(LogEntry e)
     {
@@ -20,7 +21,7 @@ public sealed class KvStateMachine
             throw new InvalidOperationException($"entry {e.Position} applied out of order after {Applied}");
         switch (e.Kind)
         {
-            case EntryKind.Put: _data[e.Key] = e.Value ?? Array.Empty<byte>(); break;
+            case EntryKind.Put: _data.Put(e.Key, e.Value); break;
             case EntryKind.Delete: _data.Remove(e.Key); break;
         }
         Applied = e.Position;
@@ -29,10 +30,12 @@ public sealed class KvStateMachine
     /// <summary>Replaces the whole state with a snapshot's content.</summary>
     public void Reset(LogPosition position, IEnumerable<KeyValuePair<string, byte[]>> content)
     {
-        _data = new Dictionary<string, byte[]>(content, StringComparer.Ordinal);
+        var data = new KvArena();
+        foreach (var (key, value) in content) data.Put(key, value);
+        _data = data;
         Applied = position;
     }
 
-    /// <summary>A point-in-time copy to write a snapshot from while the state moves on (values are never mutated in place).</summary>
-    public KeyValuePair<string, byte[]>[] Copy() => _data.ToArray();
+    /// <summary>A point-in-time view to write a snapshot from while the state moves on (records are never changed in place).</summary>
+    public IReadOnlyCollection<KeyValuePair<string, byte[]>> Copy() => _data.Freeze();
 }
