@@ -14,7 +14,8 @@ public static class SnapshotFile
 {
     private static readonly byte[] Magic = "HSSNAP01"u8.ToArray();
 
-    public sealed record Content(LogPosition Position, IReadOnlyList<(long Epoch, long FirstIndex)> Epochs, List<KeyValuePair<string, byte[]>> Data);
+    /// <param name="Data">the keys and values, read straight into an arena (no string and array per key)</param>
+    public sealed record Content(LogPosition Position, IReadOnlyList<(long Epoch, long FirstIndex)> Epochs, KvArena Data);
 
     public static string NameFor(LogPosition position) => $"snapshot-{position.Index:D20}-{position.Epoch}.snap";
 
@@ -53,10 +54,25 @@ public static class SnapshotFile
                 PutLong(first);
             }
             PutLong(data.Count);
-            foreach (var (key, value) in data)
+            if (data is KvArena.View view)
             {
-                PutBytes(Encoding.UTF8.GetBytes(key));
-                PutBytes(value);
+                // Straight from the arena: no string and array per key on the snapshot's thread.
+                var keyBuffer = new byte[256];
+                view.ForEachRecord((key, value) =>
+                {
+                    var max = Encoding.UTF8.GetMaxByteCount(key.Length);
+                    if (keyBuffer.Length < max) keyBuffer = new byte[max];
+                    PutBytes(keyBuffer.AsSpan(0, Encoding.UTF8.GetBytes(key, keyBuffer)));
+                    PutBytes(value);
+                });
+            }
+            else
+            {
+                foreach (var (key, value) in data)
+                {
+                    PutBytes(Encoding.UTF8.GetBytes(key));
+                    PutBytes(value);
+                }
             }
             BinaryPrimitives.WriteUInt32LittleEndian(scratch, Crc32C.Finish(crc));
             fs.Write(scratch, 0, 4);
@@ -105,11 +121,14 @@ public static class SnapshotFile
         var epochs = new List<(long, long)>();
         for (var i = 0; i < epochCount; i++) epochs.Add((GetLong("the epoch history"), GetLong("the epoch history")));
         var count = GetLong("the key count");
-        var data = new List<KeyValuePair<string, byte[]>>((int)Math.Min(count, 10_000_000));
+        var data = new KvArena();
+        var keyChars = new char[256];
         for (var i = 0; i < count; i++)
         {
-            var key = Encoding.UTF8.GetString(GetBytes("a key"));
-            data.Add(new(key, GetBytes("a value").ToArray()));
+            var keyBytes = GetBytes("a key");
+            if (keyChars.Length < keyBytes.Length) keyChars = new char[keyBytes.Length]; // UTF-8 never has fewer bytes than UTF-16 chars
+            var key = keyChars.AsSpan(0, Encoding.UTF8.GetChars(keyBytes, keyChars));
+            data.Put(key, GetBytes("a value"));
         }
         if (at != bytes.Length - 4) throw new CorruptDataException(path, at, "unexpected bytes after the last key");
         return new Content(position, epochs, data);

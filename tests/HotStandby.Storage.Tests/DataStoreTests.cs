@@ -192,6 +192,29 @@ public sealed class DataStoreTests : IDisposable
         store.ApplyThrough(store.LastIndex);
     }
 
+    [Fact]
+    public void A_snapshot_keeps_keys_of_any_script_and_length_and_empty_values_byte_for_byte()
+    {
+        var longKey = "long-" + new string('ж', 400); // past the reader's first key buffer
+        var entries = new (string Key, byte[] Value)[] { ("ключ-😀", "значение"u8.ToArray()), ("empty", []), (longKey, [0, 255, 7]) };
+        var options = StorageSettings.Default with { SnapshotEveryEntries = 1 };
+        using (var store = Open(options))
+        {
+            foreach (var (key, value) in entries) store.Append(new LogEntry(1, store.LastIndex + 1, EntryKind.Put, key, value));
+            store.Sync();
+            store.ApplyThrough(store.LastIndex);
+            TakeSnapshot(store);
+        }
+        using var reopened = Open(options);
+        Assert.Equal(new LogPosition(1, entries.Length), reopened.Snapshot);
+        Assert.Equal(entries.Length, reopened.State.Count);
+        foreach (var (key, value) in entries)
+        {
+            Assert.True(reopened.State.TryGet(key, out var got), key);
+            Assert.Equal(value, got);
+        }
+    }
+
     private static void TakeSnapshot(DataStore store)
     {
         var job = store.PlanSnapshot(store.LastIndex);

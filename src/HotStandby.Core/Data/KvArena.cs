@@ -49,7 +49,9 @@ public sealed class KvArena
         return true;
     }
 
-    public void Put(string key, ReadOnlySpan<byte> value)
+    public void Put(string key, ReadOnlySpan<byte> value) => Put(key.AsSpan(), value);
+
+    public void Put(ReadOnlySpan<char> key, ReadOnlySpan<byte> value)
     {
         var hash = Hash(key);
         var i = Find(key, hash);
@@ -108,7 +110,7 @@ public sealed class KvArena
         }
     }
 
-    private static int Hash(string key) => string.GetHashCode(key.AsSpan()) & int.MaxValue;
+    private static int Hash(ReadOnlySpan<char> key) => string.GetHashCode(key) & int.MaxValue;
 
     private static Slot[] NewSlots(int length)
     {
@@ -119,9 +121,9 @@ public sealed class KvArena
 
     private static long BitOperations_RoundUp(long n) => (long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)n);
 
-    private int Find(string key, int hash)
+    private int Find(ReadOnlySpan<char> key, int hash)
     {
-        var keyBytes = MemoryMarshal.AsBytes(key.AsSpan());
+        var keyBytes = MemoryMarshal.AsBytes(key);
         var mask = _slots.Length - 1;
         for (var i = hash & mask; ; i = (i + 1) & mask)
         {
@@ -168,9 +170,9 @@ public sealed class KvArena
         _garbageBytes += s.KeyBytes + s.ValueBytes;
     }
 
-    private (int Chunk, int Offset) Append(string key, ReadOnlySpan<byte> value)
+    private (int Chunk, int Offset) Append(ReadOnlySpan<char> key, ReadOnlySpan<byte> value)
     {
-        var keyBytes = MemoryMarshal.AsBytes(key.AsSpan());
+        var keyBytes = MemoryMarshal.AsBytes(key);
         var (chunk, offset) = Reserve(keyBytes.Length + value.Length);
         keyBytes.CopyTo(_chunks[chunk].AsSpan(offset));
         value.CopyTo(_chunks[chunk].AsSpan(offset + keyBytes.Length));
@@ -200,9 +202,19 @@ public sealed class KvArena
 
     private static ReadOnlySpan<byte> ValueOf(IReadOnlyList<byte[]> chunks, Slot s) => chunks[s.Chunk].AsSpan(s.Offset + s.KeyBytes, s.ValueBytes);
 
+    /// <summary>One record of a frozen state, as spans into the arena (valid during the call only).</summary>
+    public delegate void RecordAction(ReadOnlySpan<char> key, ReadOnlySpan<byte> value);
+
     /// <summary>A frozen state: its records in no particular order, as (key, value) pairs made on reading.</summary>
     public sealed class View : IReadOnlyCollection<KeyValuePair<string, byte[]>>
     {
+        /// <summary>Each record without copying it out (a snapshot writer's way: no string and array per key).</summary>
+        public void ForEachRecord(RecordAction action)
+        {
+            foreach (var s in _live)
+                action(MemoryMarshal.Cast<byte, char>(_chunks[s.Chunk].AsSpan(s.Offset, s.KeyBytes)), ValueOf(_chunks, s));
+        }
+
         private readonly Slot[] _live;
         private readonly byte[][] _chunks;
 

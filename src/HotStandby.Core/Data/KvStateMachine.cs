@@ -27,6 +27,13 @@ public sealed class KvStateMachine
         Applied = e.Position;
     }
 
+    /// <summary>Replaces the whole state with a snapshot's content, read straight into an arena.</summary>
+    public void Reset(LogPosition position, KvArena content)
+    {
+        _data = content;
+        Applied = position;
+    }
+
     /// <summary>Replaces the whole state with a snapshot's content.</summary>
     public void Reset(LogPosition position, IEnumerable<KeyValuePair<string, byte[]>> content)
     {
