@@ -65,7 +65,7 @@ public sealed class KvArena
         }
         else
         {
-            if ((_count + _removed + 1) * 10 > _slots.Length * 7) Rehash(Math.Max(16, (int)BitOperations_RoundUp((_count + 1) * 2L)));
+            if ((_count + _removed + 1) * 10 > _slots.Length * 7) Rehash(Math.Max(16, (int)RoundUpToPowerOf2((_count + 1) * 2L)));
             _slots[FreeSlotFor(hash)] = slot;
             _count++;
         }
@@ -119,7 +119,7 @@ public sealed class KvArena
         return slots;
     }
 
-    private static long BitOperations_RoundUp(long n) => (long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)n);
+    private static long RoundUpToPowerOf2(long n) => (long)System.Numerics.BitOperations.RoundUpToPowerOf2((ulong)n);
 
     private int Find(ReadOnlySpan<char> key, int hash)
     {
