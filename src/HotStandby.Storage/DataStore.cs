@@ -9,7 +9,15 @@ namespace HotStandby.Storage;
 public sealed record SnapshotJob(string Path, LogPosition Position, IReadOnlyList<(long Epoch, long FirstIndex)> Epochs,
     IReadOnlyCollection<KeyValuePair<string, byte[]>> Data)
 {
-    public void Run() => SnapshotFile.Write(Path, Position, Epochs, Data);
+    /// <summary>Bytes written and how long it took, for the log line that reports the snapshot.</summary>
+    public (long Bytes, TimeSpan Took) Written { get; private set; }
+
+    public void Run()
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var bytes = SnapshotFile.Write(Path, Position, Epochs, Data);
+        Written = (bytes, System.Diagnostics.Stopwatch.GetElapsedTime(started));
+    }
 }
 
 /// <summary>

@@ -90,6 +90,8 @@ public sealed class ProcessFailoverTests() : ClusterSpec("hs-proc", "hotstandby.
             Assert.Contains("hotstandby_gc_pause_max_ms{node=\"a\"}", metrics);
             var allocated = metrics.Split('\n').Single(l => l.StartsWith("hotstandby_allocated_bytes_total{"));
             Assert.True(double.Parse(allocated.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) > 0, allocated);
+            var poolItems = metrics.Split('\n').Single(l => l.StartsWith("hotstandby_threadpool_completed_items_total{node=\"a\"}"));
+            Assert.True(double.Parse(poolItems.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture) > 0, poolItems); // actors ran on the pool
         }, Generous, TimeSpan.FromMilliseconds(100));
 
         var missing = await http.GetAsync($"{Cluster.HttpUrl("a")}/nope");

@@ -196,14 +196,19 @@ public sealed class DataStoreTests : IDisposable
     public void A_snapshot_keeps_keys_of_any_script_and_length_and_empty_values_byte_for_byte()
     {
         var longKey = "long-" + new string('ж', 400); // past the reader's first key buffer
-        var entries = new (string Key, byte[] Value)[] { ("ключ-😀", "значение"u8.ToArray()), ("empty", []), (longKey, [0, 255, 7]) };
+        var big = new byte[200_000]; // larger than the writer's 64 KiB encoding buffer
+        new Random(7).NextBytes(big);
+        var many = Enumerable.Range(0, 3000).Select(i => ($"k{i}", Enumerable.Repeat((byte)i, 100).ToArray())); // across buffer ends
+        var entries = new (string Key, byte[] Value)[] { ("ключ-😀", "значение"u8.ToArray()), ("empty", []), (longKey, [0, 255, 7]), ("big", big) }
+            .Concat(many).ToArray();
         var options = StorageSettings.Default with { SnapshotEveryEntries = 1 };
         using (var store = Open(options))
         {
             foreach (var (key, value) in entries) store.Append(new LogEntry(1, store.LastIndex + 1, EntryKind.Put, key, value));
             store.Sync();
             store.ApplyThrough(store.LastIndex);
-            TakeSnapshot(store);
+            var job = TakeSnapshot(store);
+            Assert.Equal(new FileInfo(job.Path).Length, job.Written.Bytes);
         }
         using var reopened = Open(options);
         Assert.Equal(new LogPosition(1, entries.Length), reopened.Snapshot);
@@ -215,12 +220,13 @@ public sealed class DataStoreTests : IDisposable
         }
     }
 
-    private static void TakeSnapshot(DataStore store)
+    private static SnapshotJob TakeSnapshot(DataStore store)
     {
         var job = store.PlanSnapshot(store.LastIndex);
         Assert.NotNull(job);
         job!.Run();
         store.SnapshotWritten(job);
+        return job;
     }
 
     [Fact]

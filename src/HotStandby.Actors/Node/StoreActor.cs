@@ -171,7 +171,8 @@ public sealed partial class StoreActor : ReceiveActor, IWithTimers
             return;
         }
         _data.SnapshotWritten(done.Job);
-        _log.Info("snapshot at {0} written ({1} keys); log compacted to start at {2}", done.Job.Position, done.Job.Data.Count, _data.FirstLogIndex);
+        _log.Info("snapshot at {0} written ({1} keys, {2:F1} MiB in {3:F0} ms); log compacted to start at {4}", done.Job.Position,
+            done.Job.Data.Count, done.Job.Written.Bytes / 1048576.0, done.Job.Written.Took.TotalMilliseconds, _data.FirstLogIndex);
         MarkProgress();
     }
 

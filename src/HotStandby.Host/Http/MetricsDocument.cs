@@ -72,6 +72,9 @@ public static class MetricsDocument
             [($"{{{node}}}", GC.GetGCMemoryInfo().HeapSizeBytes)]);
         metric("hotstandby_allocated_bytes_total", "bytes allocated on the managed heap since the process started", "counter",
             [($"{{{node}}}", GC.GetTotalAllocatedBytes())]);
+        metric("hotstandby_threadpool_completed_items_total", "work items the .NET thread pool ran (Akka actors, timers, remoting)", "counter",
+            [($"{{{node}}}", ThreadPool.CompletedWorkItemCount)]);
+        metric("hotstandby_threadpool_threads", "threads in the .NET thread pool", "gauge", [($"{{{node}}}", ThreadPool.ThreadCount)]);
         if (Node.GcPauseWatch.OfProcess is not { } watch) return;
         metric("hotstandby_gc_pause_max_ms", "the longest garbage-collection pause seen since the node started", "gauge",
             [($"{{{node}}}", Math.Round(watch.LongestPauseMs, 3))]);
