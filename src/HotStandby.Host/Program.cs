@@ -16,7 +16,7 @@ public static class Program
           hotstandby switchover [--to NODE] [--endpoint URL]   planned hand-over of the primary role
           hotstandby demo                                      local pair + witness: failover and failback with a timeline
           hotstandby bench-failover [--profile fast|default] [--trials N]   kill -9 failover timing (used by scripts/bench-failover.sh)
-          hotstandby bench-replication [--seconds S] [--warm-up S] [--trials N] [--catch-up ENTRIES] [--modes sync,async] [--clients 1,16,64]
+          hotstandby bench-replication [--seconds S] [--warm-up S] [--trials N] [--catch-up ENTRIES] [--modes sync,async] [--clients 1,16,64] [--points-only]
                                                      write throughput, latency, catch-up (scripts/bench-replication.sh)
         """;
 
@@ -82,8 +82,9 @@ public static class Program
                     var entries = int.Parse(args.Value("--catch-up") ?? "1000000");
                     var modes = ReplicationBench.ParseModes(args.Value("--modes") ?? "sync,async");
                     var clients = ReplicationBench.ParseClients(args.Value("--clients") ?? "1,16,64");
+                    var pointsOnly = args.Flag("--points-only"); // without the standby-stopped point (scripts/bench-paired.sh)
                     args.EnsureNoneLeft("bench-replication");
-                    return await ReplicationBench.RunAsync(seconds, warmUp, trials, entries, modes, clients);
+                    return await ReplicationBench.RunAsync(seconds, warmUp, trials, entries, modes, clients, pointsOnly);
                 }
                 default:
                     throw new UsageException($"unknown command '{argv[0]}'");

@@ -11,16 +11,43 @@ namespace HotStandby.Host.Tests;
 public class RawHttpWriterTests
 {
     /// <summary>Answers each request on one connection with the next canned response, then closes.</summary>
-    private static async Task Serve(TcpListener listener, params string[] responses)
+    /// <returns>the requests as they arrived</returns>
+    private static async Task<List<string>> Serve(TcpListener listener, params string[] responses)
     {
         using var socket = await listener.AcceptSocketAsync();
         var buffer = new byte[4096];
+        var requests = new List<string>();
         foreach (var response in responses)
         {
             var request = "";
             while (!request.Contains("\r\n\r\n") || !request.EndsWith("value"))
                 request += Encoding.ASCII.GetString(buffer, 0, await socket.ReceiveAsync(buffer));
+            requests.Add(request);
             await socket.SendAsync(Encoding.UTF8.GetBytes(response));
+        }
+        return requests;
+    }
+
+    [Fact]
+    public async Task Sends_the_key_escaped_as_a_path_segment_and_the_value_with_its_length()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        try
+        {
+            const string odd = "a b/ж😀?%";
+            var server = Serve(listener, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            using var client = new RawHttpWriter($"http://127.0.0.1:{port}");
+            Assert.Equal(200, client.Put("run-1_x.~9", "value"u8));
+            Assert.Equal(200, client.Put(odd, "value"u8));
+            var requests = await server;
+            Assert.Equal($"PUT /kv/run-1_x.~9 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 5\r\n\r\nvalue", requests[0]);
+            Assert.StartsWith($"PUT /kv/{Uri.EscapeDataString(odd)} HTTP/1.1\r\n", requests[1]);
+        }
+        finally
+        {
+            listener.Stop();
         }
     }
 

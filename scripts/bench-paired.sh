@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Paired rounds against the Redis peer: our 16-client point and Redis' SET + WAIT 1 at 16 clients, one after the other
+# in each round (the order alternates), each on a fresh cluster / pair, for both targets of the replication benchmark:
+#   async (primary fsynced)  vs  appendfsync everysec
+#   sync  (standby fsynced)  vs  appendfsync always
+# Single figures on a shared VM move by +-20 % from minute to minute; a ratio taken within one round sees the same
+# machine on both sides, so the spread of the ratios says what the comparison is worth.
+# Usage: scripts/bench-paired.sh [ROUNDS] [SECONDS]   (defaults 5, 10; about 75 s per round)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+rounds="${1:-5}"; seconds="${2:-10}"
+peer=../shared/peers/redis
+[ -f "$peer/lib.sh" ] && [ -f "$peer/wbench.c" ] || { echo "bench-paired: the Redis peer ($peer) is not here" >&2; exit 2; }
+command -v redis-server >/dev/null && command -v gcc >/dev/null || {
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools gcc >/dev/null; }
+export PEER_DIR; PEER_DIR=$(mktemp -d)
+trap 'stop_pair everysec >/dev/null 2>&1 || true; stop_pair always >/dev/null 2>&1 || true; rm -rf "$PEER_DIR"' EXIT
+# shellcheck source=/dev/null
+source "$peer/lib.sh"
+set +u # the peer's helpers read optional arguments
+gcc -O2 -pthread -o "$PEER_DIR/wbench" "$peer/wbench.c"
+dotnet build src/HotStandby.Host -c Release -v quiet -nologo >/dev/null
+host=src/HotStandby.Host/bin/Release/net10.0/hotstandby.dll
+echo "bench-paired: $rounds rounds, $seconds s per side, 16 clients, 100-byte values; $(nproc) cores; $(date -u +%FT%TZ)"
+
+ours() { # mode -> acknowledged writes/s
+  timeout 300 dotnet "$host" bench-replication --modes "$1" --clients 16 --seconds "$seconds" --warm-up 10 --trials 0 \
+    --catch-up 0 --points-only | sed -n "s/^$1 \+clients 16: \+\([0-9]\+\) acknowledged writes\/s \+p50 [0-9.]\+ ms \+p99 \([0-9.]\+\) ms.*/\1 \2/p"
+}
+redis() { # policy -> SET+WAIT ops/s
+  start_pair "$1" >/dev/null
+  timeout 120 "$PEER_DIR/wbench" 7001 setwait 16 "$seconds" 100 2 | sed -n 's/.*ops_per_s=\([0-9]*\).*p99_us=\([0-9.]*\).*/\1 \2/p'
+  stop_pair "$1" 2>/dev/null
+}
+
+results=$(mktemp)
+for round in $(seq 1 "$rounds"); do
+  for target in "async everysec" "sync always"; do
+    set -- $target
+    if [ $((round % 2)) = 1 ]; then o=$(ours "$1"); r=$(redis "$2"); else r=$(redis "$2"); o=$(ours "$1"); fi
+    read -r on op99 <<<"${o:-0 0}"; read -r rn rp99 <<<"${r:-0 0}"
+    echo "round $round  $1 ${on} /s (p99 ${op99} ms)  |  Redis $2 ${rn} /s (p99 $(awk "BEGIN{printf \"%.2f\", $rp99/1000}") ms)  |  ratio $(awk "BEGIN{printf \"%.3f\", $on/($rn>0?$rn:1)}")"
+    echo "$1 $on $rn" >> "$results"
+  done
+done
+echo
+awk '{ r = $3 > 0 ? $2 / $3 : 0; n[$1]++; s[$1] += r; o[$1] += $2; p[$1] += $3; if (r >= 1) won[$1]++;
+       if (!($1 in lo) || r < lo[$1]) lo[$1] = r; if (r > hi[$1]) hi[$1] = r }
+     END { for (m in n) printf "%-5s ours/Redis over %d rounds: mean %.3f (min %.3f, max %.3f), ours >= Redis in %d; means %.0f vs %.0f /s\n",
+           m, n[m], s[m] / n[m], lo[m], hi[m], won[m] + 0, o[m] / n[m], p[m] / n[m] }' "$results"
+rm -f "$results"
