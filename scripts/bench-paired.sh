@@ -5,10 +5,11 @@
 #   sync  (standby fsynced)  vs  appendfsync always
 # Single figures on a shared VM move by +-20 % from minute to minute; a ratio taken within one round sees the same
 # machine on both sides, so the spread of the ratios says what the comparison is worth.
-# Usage: scripts/bench-paired.sh [ROUNDS] [SECONDS]   (defaults 5, 10; about 75 s per round)
+# Usage: scripts/bench-paired.sh [ROUNDS] [SECONDS]   (defaults 6, 10; about 100 s per round)
+#        HS_SETTLE=S: idle seconds between the sides (default 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds="${1:-5}"; seconds="${2:-10}"
+rounds="${1:-6}"; seconds="${2:-10}"
 peer=../shared/peers/redis
 [ -f "$peer/lib.sh" ] && [ -f "$peer/wbench.c" ] || { echo "bench-paired: the Redis peer ($peer) is not here" >&2; exit 2; }
 command -v redis-server >/dev/null && command -v gcc >/dev/null || {
@@ -33,11 +34,15 @@ redis() { # policy -> SET+WAIT ops/s
   stop_pair "$1" 2>/dev/null
 }
 
+# What one side leaves behind (dirty pages, deleted files, processes ending) must not land in the other's measurement.
+settle() { sync; sleep "${HS_SETTLE:-5}"; }
+
 results=$(mktemp)
 for round in $(seq 1 "$rounds"); do
   for target in "async everysec" "sync always"; do
     set -- $target
-    if [ $((round % 2)) = 1 ]; then o=$(ours "$1"); r=$(redis "$2"); else r=$(redis "$2"); o=$(ours "$1"); fi
+    if [ $((round % 2)) = 1 ]; then o=$(ours "$1"); settle; r=$(redis "$2"); else r=$(redis "$2"); settle; o=$(ours "$1"); fi
+    settle
     read -r on op99 <<<"${o:-0 0}"; read -r rn rp99 <<<"${r:-0 0}"
     echo "round $round  $1 ${on} /s (p99 ${op99} ms)  |  Redis $2 ${rn} /s (p99 $(awk "BEGIN{printf \"%.2f\", $rp99/1000}") ms)  |  ratio $(awk "BEGIN{printf \"%.3f\", $on/($rn>0?$rn:1)}")"
     echo "$1 $on $rn" >> "$results"
