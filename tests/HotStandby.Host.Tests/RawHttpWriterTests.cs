@@ -28,22 +28,17 @@ public class RawHttpWriterTests
         return requests;
     }
 
-    [Fact]
-    public async Task Sends_the_key_escaped_as_a_path_segment_and_the_value_with_its_length()
+    /// <summary>A client connected to a loopback listener that answers with <paramref name="responses"/> in turn.</summary>
+    private static async Task WithServer(string[] responses, Func<RawHttpWriter, int, Task<List<string>>, Task> test)
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         try
         {
-            const string odd = "a b/ж😀?%";
-            var server = Serve(listener, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}");
+            var server = Serve(listener, responses);
             var port = ((IPEndPoint)listener.LocalEndpoint).Port;
             using var client = new RawHttpWriter($"http://127.0.0.1:{port}");
-            Assert.Equal(200, client.Put("run-1_x.~9", "value"u8));
-            Assert.Equal(200, client.Put(odd, "value"u8));
-            var requests = await server;
-            Assert.Equal($"PUT /kv/run-1_x.~9 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 5\r\n\r\nvalue", requests[0]);
-            Assert.StartsWith($"PUT /kv/{Uri.EscapeDataString(odd)} HTTP/1.1\r\n", requests[1]);
+            await test(client, port, server);
         }
         finally
         {
@@ -52,18 +47,28 @@ public class RawHttpWriterTests
     }
 
     [Fact]
-    public async Task Reads_sized_and_chunked_answers_and_keeps_the_text_of_an_error()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        try
+    public Task Sends_the_key_escaped_as_a_path_segment_and_the_value_with_its_length() =>
+        WithServer(["HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"], async (client, port, server) =>
         {
-            const string json = "{\"error\":\"the primary's lease lapsed\"}";
-            var server = Serve(listener,
-                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
-                $"HTTP/1.1 503 Service Unavailable\r\ntransfer-encoding: chunked\r\n\r\n{json.Length:x}\r\n{json}\r\n0\r\n\r\n",
-                "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 14\r\n\r\n{\"error\":\"no\"}");
-            using var client = new RawHttpWriter($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}");
+            const string odd = "a b/ж😀?%";
+            Assert.Equal(200, client.Put("run-1_x.~9", "value"u8));
+            Assert.Equal(200, client.Put(odd, "value"u8));
+            var requests = await server;
+            Assert.Equal($"PUT /kv/run-1_x.~9 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 5\r\n\r\nvalue", requests[0]);
+            Assert.StartsWith($"PUT /kv/{Uri.EscapeDataString(odd)} HTTP/1.1\r\n", requests[1]);
+        });
+
+    [Fact]
+    public Task Reads_sized_and_chunked_answers_and_keeps_the_text_of_an_error()
+    {
+        const string json = "{\"error\":\"the primary's lease lapsed\"}";
+        return WithServer(
+        [
+            "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}",
+            $"HTTP/1.1 503 Service Unavailable\r\ntransfer-encoding: chunked\r\n\r\n{json.Length:x}\r\n{json}\r\n0\r\n\r\n",
+            "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 14\r\n\r\n{\"error\":\"no\"}",
+        ], async (client, _, server) =>
+        {
             Assert.Equal(200, client.Put("k1", "value"u8));
             Assert.Equal("", client.LastError);
             Assert.Equal(503, client.Put("k2", "value"u8));
@@ -71,11 +76,7 @@ public class RawHttpWriterTests
             Assert.Equal(413, client.Put("k3", "value"u8));
             Assert.Equal("413 {\"error\":\"no\"}", client.LastError);
             await server;
-        }
-        finally
-        {
-            listener.Stop();
-        }
+        });
     }
 
     [Fact]

@@ -20,6 +20,7 @@ public sealed class RawHttpWriter : IDisposable
     private readonly string _host;
     private readonly byte[] _request = new byte[16384];
     private readonly byte[] _buffer = new byte[16384];
+    private readonly char[] _escapedKey = new char[8192];
 
     public RawHttpWriter(string baseUrl)
     {
@@ -37,9 +38,11 @@ public sealed class RawHttpWriter : IDisposable
     {
         // Formatted straight into the request buffer: a load generator that allocates per request would make its own
         // collections part of what it measures.
+        if (!Uri.TryEscapeDataString(key, _escapedKey, out var keyChars))
+            throw new ArgumentException($"a {key.Length}-character key does not fit the benchmark's request buffer");
         var request = _request.AsSpan();
-        if (!System.Text.Unicode.Utf8.TryWrite(request, $"PUT /kv/", out var head)) throw new InvalidOperationException("unreachable");
-        head += EscapeKey(key, request[head..]);
+        "PUT /kv/"u8.CopyTo(request);
+        var head = 8 + Encoding.ASCII.GetBytes(_escapedKey.AsSpan(0, keyChars), request[8..]);
         if (!System.Text.Unicode.Utf8.TryWrite(request[head..], $" HTTP/1.1\r\nHost: {_host}\r\nContent-Length: {value.Length}\r\n\r\n", out var rest)
             || head + rest + value.Length > request.Length)
             throw new ArgumentException($"a {key.Length}-character key with a {value.Length}-byte value does not fit the benchmark's request buffer");
@@ -48,35 +51,6 @@ public sealed class RawHttpWriter : IDisposable
         var total = head + value.Length;
         for (var sent = 0; sent < total;) sent += _socket.Send(_request, sent, total - sent, SocketFlags.None);
         return ReadResponse();
-    }
-
-    /// <summary>The key as a path segment: unreserved ASCII as is, anything else percent-encoded as UTF-8.</summary>
-    /// <returns>bytes written</returns>
-    private static int EscapeKey(ReadOnlySpan<char> key, Span<byte> to)
-    {
-        var at = 0;
-        Span<byte> utf8 = stackalloc byte[4];
-        for (var i = 0; i < key.Length; i++)
-        {
-            var c = key[i];
-            if (char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '~')
-            {
-                if (at >= to.Length) throw new ArgumentException("the key does not fit the benchmark's request buffer");
-                to[at++] = (byte)c;
-                continue;
-            }
-            var width = char.IsHighSurrogate(c) && i + 1 < key.Length ? 2 : 1;
-            var bytes = Encoding.UTF8.GetBytes(key.Slice(i, width), utf8);
-            i += width - 1;
-            foreach (var b in utf8[..bytes])
-            {
-                if (at + 3 > to.Length) throw new ArgumentException("the key does not fit the benchmark's request buffer");
-                to[at++] = (byte)'%';
-                to[at++] = (byte)"0123456789ABCDEF"[b >> 4];
-                to[at++] = (byte)"0123456789ABCDEF"[b & 15];
-            }
-        }
-        return at;
     }
 
     private int ReadResponse()
