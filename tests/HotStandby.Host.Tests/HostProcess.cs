@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using HotStandby.Actors;
 using HotStandby.Host.Demo;
 
 namespace HotStandby.Host.Tests;
@@ -43,6 +44,38 @@ internal static class HostProcess
             {{extra}}
             """);
         return path;
+    }
+
+    /// <summary>
+    /// Starts node a alone in <paramref name="dir"/> (its peers need not exist), reads its output up to the first line
+    /// <paramref name="last"/> accepts and returns the lines so far; the node is then killed.
+    /// </summary>
+    public static async Task<List<string>> StartupLines(string dir, Func<string, bool> last, Action<ProcessStartInfo>? environment = null,
+        params string[] extraArgs)
+    {
+        var ports = LoopbackPorts.Reserve(2);
+        var config = LoneNodeConfig(dir, $"hotstandby.http.port = {ports[0]}\nakka.remote.dot-netty.tcp.port = {ports[1]}");
+        var info = new ProcessStartInfo(Command.FileName) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in Command.PrefixArgs.Concat(["run", "--config", config]).Concat(extraArgs)) info.ArgumentList.Add(a);
+        environment?.Invoke(info);
+        using var process = Process.Start(info)!;
+        var lines = new List<string>();
+        try
+        {
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+            while (await process.StandardOutput.ReadLineAsync(cts.Token) is { } line)
+            {
+                lines.Add(line);
+                if (last(line)) return lines;
+            }
+            await process.WaitForExitAsync(cts.Token);
+            throw new InvalidOperationException($"the node exited ({process.ExitCode}) before the expected line: {await process.StandardError.ReadToEndAsync()}");
+        }
+        finally
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
     }
 
     public static string TempDir(string prefix)

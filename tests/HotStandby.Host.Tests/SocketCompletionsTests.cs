@@ -45,27 +45,13 @@ public sealed class SocketCompletionsTests : IDisposable
     /// <summary>Starts a node (its peers need not exist) and returns its start-up line about socket completions.</summary>
     private async Task<string> StartupLine(string? inline, string? threads)
     {
-        var ports = LoopbackPorts.Reserve(2);
-        var config = HostProcess.LoneNodeConfig(_dir, $"hotstandby.http.port = {ports[0]}\nakka.remote.dot-netty.tcp.port = {ports[1]}");
-        var info = new ProcessStartInfo(HostProcess.Command.FileName) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in HostProcess.Command.PrefixArgs.Concat(["run", "--config", config])) info.ArgumentList.Add(a);
-        info.Environment.Remove(SocketCompletions.InlineVariable);
-        info.Environment.Remove(SocketCompletions.ThreadCountVariable);
-        if (inline is not null) info.Environment[SocketCompletions.InlineVariable] = inline;
-        if (threads is not null) info.Environment[SocketCompletions.ThreadCountVariable] = threads;
-        using var process = Process.Start(info)!;
-        try
+        var lines = await HostProcess.StartupLines(_dir, line => line.Contains("socket completions"), info =>
         {
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            while (await process.StandardOutput.ReadLineAsync(cts.Token) is { } line)
-                if (line.Contains("socket completions")) return line;
-            await process.WaitForExitAsync(cts.Token);
-            throw new InvalidOperationException($"the node exited ({process.ExitCode}) without a line about socket completions: {await process.StandardError.ReadToEndAsync()}");
-        }
-        finally
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
+            info.Environment.Remove(SocketCompletions.InlineVariable);
+            info.Environment.Remove(SocketCompletions.ThreadCountVariable);
+            if (inline is not null) info.Environment[SocketCompletions.InlineVariable] = inline;
+            if (threads is not null) info.Environment[SocketCompletions.ThreadCountVariable] = threads;
+        });
+        return lines[^1];
     }
 }

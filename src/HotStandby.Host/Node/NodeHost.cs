@@ -26,9 +26,11 @@ public static class NodeHost
     {
         var settings = loaded.Settings;
         var log = (string message) => Console.Out.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} INFO  host: {message}");
+        var warn = (string message) => Console.Out.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} WARN  host: {message}");
         log(await SocketCompletions.Describe());
-        using var gcPauses = GcPauseWatch.OfProcess = new GcPauseWatch(settings.Lease,
-            warning => Console.Out.WriteLine($"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} WARN  host: {warning}"), TimeSpan.FromMilliseconds(100));
+        log(GcSettings.Describe(settings, out var gcWarning));
+        if (gcWarning is not null) warn(gcWarning);
+        using var gcPauses = GcPauseWatch.OfProcess = new GcPauseWatch(settings.Lease, warn, TimeSpan.FromMilliseconds(100));
         DataDirectoryLock dataLock;
         ResilientNode node;
         try
