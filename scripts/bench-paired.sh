@@ -6,7 +6,8 @@
 # Single figures on a shared VM move by +-20 % from minute to minute; a ratio taken within one round sees the same
 # machine on both sides, so the spread of the ratios says what the comparison is worth.
 # Usage: scripts/bench-paired.sh [ROUNDS] [SECONDS]   (defaults 6, 10; about 100 s per round)
-#        HS_SETTLE=S: idle seconds between the sides (default 5)
+#        HS_SETTLE=S: idle seconds between the sides (default 5); HS_WARM_UP=S: 16-client writes on our fresh cluster
+#        before our point (default 10)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-6}"; seconds="${2:-10}"
@@ -22,10 +23,10 @@ set +u # the peer's helpers read optional arguments
 gcc -O2 -pthread -o "$PEER_DIR/wbench" "$peer/wbench.c"
 dotnet build src/HotStandby.Host -c Release -v quiet -nologo >/dev/null
 host=src/HotStandby.Host/bin/Release/net10.0/hotstandby.dll
-echo "bench-paired: $rounds rounds, $seconds s per side, 16 clients, 100-byte values; $(nproc) cores; $(date -u +%FT%TZ)"
+echo "bench-paired: $rounds rounds, $seconds s per side (ours after ${HS_WARM_UP:-10} s of warm-up), 16 clients, 100-byte values; $(nproc) cores; $(date -u +%FT%TZ)"
 
 ours() { # mode -> acknowledged writes/s
-  timeout 300 dotnet "$host" bench-replication --modes "$1" --clients 16 --seconds "$seconds" --warm-up 10 --trials 0 \
+  timeout 300 dotnet "$host" bench-replication --modes "$1" --clients 16 --seconds "$seconds" --warm-up "${HS_WARM_UP:-10}" --trials 0 \
     --catch-up 0 --points-only | sed -n "s/^$1 \+clients 16: \+\([0-9]\+\) acknowledged writes\/s \+p50 [0-9.]\+ ms \+p99 \([0-9.]\+\) ms.*/\1 \2/p"
 }
 redis() { # policy -> SET+WAIT ops/s
