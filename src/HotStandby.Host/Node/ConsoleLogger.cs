@@ -6,11 +6,14 @@ namespace HotStandby.Host.Node;
 
 /// <summary>
 /// Akka logger for the console host: one compact line per event, the node's own messages at INFO and above,
-/// Akka's internal chatter only from WARNING up. Role changes appear as <c>[standby -> primary] epoch 7: …</c>.
+/// Akka's internal chatter only from WARNING up, and a warning it repeats at most once a minute (with the count of the
+/// copies not shown). Role changes appear as <c>[standby -> primary] epoch 7: …</c>.
 /// </summary>
 public sealed class ConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerMessageQueueSemantics>
 {
     private static readonly object Gate = new();
+    /// <summary>Akka's warnings that repeat while a peer is away (an association retried every gate period).</summary>
+    private static readonly RepeatedLines AkkaRepeats = new(TimeSpan.FromMinutes(1));
 
     public ConsoleLogger()
     {
@@ -34,6 +37,16 @@ public sealed class ConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerM
         if (!ours) message = message.Split('\n')[0].TrimEnd(); // Akka's own warnings carry whole stack traces
         var line = $"{e.Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} {level} {source}: {message}";
         if (e is Error { Cause: { } cause }) line += $" ({cause.GetType().Name}: {cause.Message.Split('\n')[0].TrimEnd()})";
-        lock (Gate) Console.Out.WriteLine(line);
+        lock (Gate)
+        {
+            if (!ours)
+            {
+                // Keyed without the timestamp: the same warning about the same peer, whenever it comes.
+                var text = AkkaRepeats.Admit(line[(line.IndexOf(' ') + 1)..], e.Timestamp);
+                if (text is null) return;
+                line = $"{e.Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} {text}";
+            }
+            Console.Out.WriteLine(line);
+        }
     }
 }
