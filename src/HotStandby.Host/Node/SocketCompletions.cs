@@ -44,15 +44,29 @@ public static class SocketCompletions
         return !await completedOnPool.Task.WaitAsync(timeout);
     }
 
-    /// <summary>How many socket (epoll) threads this process runs, from their names in /proc; null off Linux.</summary>
+    /// <summary>
+    /// How many socket (epoll) threads this process runs, from their names in /proc; null off Linux. A thread that one
+    /// of them has just started carries its name until it names itself, so the fewest of a few looks is the answer.
+    /// </summary>
     public static int? SocketThreads()
     {
         if (!Directory.Exists("/proc/self/task")) return null;
+        var fewest = int.MaxValue;
+        for (var look = 0; look < 3; look++)
+        {
+            if (look > 0) Thread.Sleep(10);
+            fewest = Math.Min(fewest, ThreadsNamed(".NET Sockets"));
+        }
+        return fewest;
+    }
+
+    private static int ThreadsNamed(string name)
+    {
         var count = 0;
         foreach (var task in Directory.GetDirectories("/proc/self/task"))
             try
             {
-                if (File.ReadAllText(Path.Combine(task, "comm")).Trim() == ".NET Sockets") count++;
+                if (File.ReadAllText(Path.Combine(task, "comm")).Trim() == name) count++;
             }
             catch (IOException)
             {
