@@ -85,16 +85,18 @@ public static class HotStandbySettingsFactory
         return settings;
     }
 
+    /// <summary>What a replication message carries besides its batch or chunk: envelope, key, actor paths.</summary>
+    public const int ReplicationFraming = 64 << 10;
+
     /// <summary>Akka drops (with only a log line) any remote message larger than its frame: a batch must fit.</summary>
     private static void CheckFrameSize(Config c, NodeSettings s)
     {
         const string frameKey = "akka.remote.dot-netty.tcp.maximum-frame-size";
         if (!c.HasPath(frameKey)) return;
         var frame = Read(c, frameKey, () => c.GetByteSize(frameKey) ?? 128000);
-        const int framing = 64 << 10; // message envelope, key, paths
         var largest = Math.Max(Math.Max(s.Replication.MaxBatchBytes, s.Replication.SnapshotChunkBytes), s.Kv.MaxValueBytes + s.Kv.MaxKeyBytes);
-        if (largest + framing > frame)
-            throw new SettingsException(frameKey, $"{frame} bytes cannot carry a replication message of up to {largest + framing} bytes " +
+        if (largest + ReplicationFraming > frame)
+            throw new SettingsException(frameKey, $"{frame} bytes cannot carry a replication message of up to {largest + ReplicationFraming} bytes " +
                 "(the largest of replication.max-batch-bytes, replication.snapshot-chunk-bytes and one kv value, plus 64 KiB); raise it");
     }
 
