@@ -47,12 +47,13 @@ internal static class HostProcess
     }
 
     /// <summary>
-    /// Starts node a alone in <paramref name="dir"/> (its peers need not exist), reads its output up to the first line
-    /// <paramref name="last"/> accepts and returns the lines so far; the node is then killed.
+    /// Starts node a alone in a directory of its own (its peers need not exist), reads its output up to the first line
+    /// <paramref name="last"/> accepts and returns the lines so far; the node is then killed and the directory removed.
     /// </summary>
-    public static async Task<List<string>> StartupLines(string dir, Func<string, bool> last, Action<ProcessStartInfo>? environment = null,
+    public static async Task<List<string>> StartupLines(Func<string, bool> last, Action<ProcessStartInfo>? environment = null,
         params string[] extraArgs)
     {
+        var dir = TempDir("hs-lone");
         var ports = LoopbackPorts.Reserve(2);
         var config = LoneNodeConfig(dir, $"hotstandby.http.port = {ports[0]}\nakka.remote.dot-netty.tcp.port = {ports[1]}");
         var info = new ProcessStartInfo(Command.FileName) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -75,6 +76,7 @@ internal static class HostProcess
         {
             process.Kill(entireProcessTree: true);
             await process.WaitForExitAsync();
+            try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
         }
     }
 

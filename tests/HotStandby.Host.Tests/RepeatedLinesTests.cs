@@ -8,16 +8,10 @@ namespace HotStandby.Host.Tests;
 /// Akka's warnings about a peer that is down are printed once a minute with a count, not on every retry: the rule on
 /// explicit times, then on a real node whose two peers do not exist.
 /// </summary>
-public sealed class RepeatedLinesTests : IDisposable
+public sealed class RepeatedLinesTests
 {
     private static readonly DateTime T0 = new(2026, 11, 24, 12, 0, 0, DateTimeKind.Utc);
     private const string Gated = "WARN  akka: Tried to associate with unreachable remote address [akka.tcp://hotstandby@127.0.0.1:4072].";
-    private readonly string _dir = HostProcess.TempDir("hs-repeats");
-
-    public void Dispose()
-    {
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
 
     [Fact]
     public void A_line_is_printed_once_a_window_with_the_copies_it_did_not_print()
@@ -58,7 +52,7 @@ public sealed class RepeatedLinesTests : IDisposable
     {
         // Akka retries each absent peer about once a second (the gate); 3.5 s would print each warning 3-4 times.
         DateTime? first = null;
-        var lines = await HostProcess.StartupLines(_dir, line =>
+        var lines = await HostProcess.StartupLines(line =>
         {
             if (!DateTime.TryParse(line.Split(' ')[0], CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var at)) return false;
             first ??= at;

@@ -9,15 +9,8 @@ namespace HotStandby.Host.Tests;
 /// A node runs socket completions inline on one socket thread unless the operator's environment says otherwise, and says
 /// at start what it observed (a probe's completion thread, the socket threads in /proc).
 /// </summary>
-public sealed class SocketCompletionsTests : IDisposable
+public sealed class SocketCompletionsTests
 {
-    private readonly string _dir = HostProcess.TempDir("hs-sockets");
-
-    public void Dispose()
-    {
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
-
     [Fact]
     public async Task A_node_runs_socket_completions_inline_on_one_socket_thread_by_default()
     {
@@ -45,7 +38,7 @@ public sealed class SocketCompletionsTests : IDisposable
     /// <summary>Starts a node (its peers need not exist) and returns its start-up line about socket completions.</summary>
     private async Task<string> StartupLine(string? inline, string? threads)
     {
-        var lines = await HostProcess.StartupLines(_dir, line => line.Contains("socket completions"), info =>
+        var lines = await HostProcess.StartupLines(line => line.Contains("socket completions"), info =>
         {
             info.Environment.Remove(SocketCompletions.InlineVariable);
             info.Environment.Remove(SocketCompletions.ThreadCountVariable);

@@ -35,18 +35,14 @@ public sealed class ConsoleLogger : ReceiveActor, IRequiresMessageQueue<ILoggerM
         var source = ours ? e.LogSource[(e.LogSource.IndexOf("/user/", StringComparison.Ordinal) + 6)..] : "akka";
         var message = e.Message?.ToString() ?? "";
         if (!ours) message = message.Split('\n')[0].TrimEnd(); // Akka's own warnings carry whole stack traces
-        var line = $"{e.Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} {level} {source}: {message}";
-        if (e is Error { Cause: { } cause }) line += $" ({cause.GetType().Name}: {cause.Message.Split('\n')[0].TrimEnd()})";
+        var text = $"{level} {source}: {message}";
+        if (e is Error { Cause: { } cause }) text += $" ({cause.GetType().Name}: {cause.Message.Split('\n')[0].TrimEnd()})";
         lock (Gate)
         {
-            if (!ours)
-            {
-                // Keyed without the timestamp: the same warning about the same peer, whenever it comes.
-                var text = AkkaRepeats.Admit(line[(line.IndexOf(' ') + 1)..], e.Timestamp);
-                if (text is null) return;
-                line = $"{e.Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} {text}";
-            }
-            Console.Out.WriteLine(line);
+            // Keyed without the timestamp: the same warning about the same peer, whenever it comes.
+            var shown = ours ? text : AkkaRepeats.Admit(text, e.Timestamp);
+            if (shown is null) return;
+            Console.Out.WriteLine($"{e.Timestamp:yyyy-MM-ddTHH:mm:ss.fffZ} {shown}");
         }
     }
 }

@@ -9,8 +9,6 @@ public sealed class RepeatedLines(TimeSpan window, int capacity = 256)
 {
     private readonly Dictionary<string, (DateTime PrintedAt, int Dropped)> _seen = new(StringComparer.Ordinal);
 
-    public TimeSpan Window => window;
-
     /// <returns>null to drop the line, else what to print: the line, with the number of copies dropped since it last printed</returns>
     public string? Admit(string line, DateTime now)
     {
