@@ -6,7 +6,7 @@ namespace HotStandby.Host.Node;
 /// <summary>
 /// Where .NET runs a socket's completions. By default the socket (epoll) thread hands each one to a thread-pool worker;
 /// inline, it runs it itself: Kestrel's request handler, Akka remoting's reads. That is one thread wake-up less per
-/// HTTP request and per replication message, which is what a write costs most on a VM (README, "Where the time goes").
+/// HTTP request and per replication message, which is what a write costs most on a VM (docs/performance.md, "Where the time goes").
 /// Safe here because no handler blocks: a request awaits the store and is answered from its thread. And one socket
 /// thread rather than one per core: the store takes writes one at a time anyway, and a second thread only adds wake-ups
 /// (measured on 2 cores: async writes at 16 clients +18-24 %, the primary's CPU per write 33-35 us instead of 43-44).
