@@ -26,6 +26,7 @@ public sealed class ProcessReplicationTests() : ClusterSpec("hs-repl",
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         using (var doc = JsonDocument.Parse(await put.Content.ReadAsStringAsync()))
             Assert.True(doc.RootElement.GetProperty("index").GetInt64() > 0);
+        Assert.Empty(put.Headers.Server); // the server software is not advertised
 
         var redirect = await http.PutAsync($"{sUrl}/kv/other%20key?x=1", new StringContent("v"));
         Assert.Equal(HttpStatusCode.TemporaryRedirect, redirect.StatusCode);

@@ -41,6 +41,8 @@ public sealed class HttpApi : IAsyncDisposable
         // Requests are short and never block: run them on the socket's completion instead of one more thread-pool hop.
         // (Measured: +25 % acknowledged writes/s and a lower p99 at 16 clients on 2 cores.)
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
+        // No "Server: Kestrel" on every answer: it tells a scanner what to probe and tells a client nothing.
+        builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
         builder.WebHost.UseUrls($"http://{(hostname.Contains(':') ? $"[{hostname}]" : hostname)}:{port}");
         var app = builder.Build();
         var api = new HttpApi(app, node);
