@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# A/B of one setting: our 16-client point on a fresh cluster for each side, the sides alternating (A B, B A, A B, ...)
+# so that each pair sees the same machine and neither side always goes first. This is how the "tried" figures in
+# docs/performance.md are measured; on a shared 2-core VM a single point moves by +-20 %, so read the pairs, not one run.
+# A side is "ENV|HOCON": environment variables for the run (the nodes inherit them, and so does the bench's client
+# process) and HOCON added to every node (HS_BENCH_EXTRA). Examples:
+#   scripts/bench-ab.sh 3 async "DOTNET_HillClimbing_Disable=1|" "|"
+#   scripts/bench-ab.sh 3 async "|hotstandby.replication.async-batch-delay = 5ms" "|"
+# Usage: scripts/bench-ab.sh [PAIRS] [MODE] SIDE_A SIDE_B   (PAIRS default 3, MODE async | sync)
+#        HS_WARM_UP=S: 16-client writes on each fresh cluster before its point (default 10); HS_SECONDS=S per point (15)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ $# -eq 4 ] || { echo "usage: scripts/bench-ab.sh PAIRS MODE 'ENV|HOCON' 'ENV|HOCON'" >&2; exit 2; }
+pairs=$1; mode=$2; sides=("$3" "$4")
+[[ "$pairs" =~ ^[1-9][0-9]*$ ]] || { echo "bench-ab: PAIRS must be a positive number, not '$pairs'" >&2; exit 2; }
+[[ "$mode" = async || "$mode" = sync ]] || { echo "bench-ab: MODE must be async or sync, not '$mode'" >&2; exit 2; }
+dotnet build src/HotStandby.Host -c Release -v quiet -nologo >/dev/null
+host=src/HotStandby.Host/bin/Release/net10.0/hotstandby.dll
+results=$(mktemp); trap 'rm -f "$results"' EXIT
+echo "bench-ab: $pairs pairs, $mode, 16 clients, ${HS_SECONDS:-15} s per point after ${HS_WARM_UP:-10} s of warm-up; $(nproc) cores; $(date -u +%FT%TZ)"
+echo "  A = ${sides[0]}"
+echo "  B = ${sides[1]}"
+
+point() { # side index -> "writes/s p99 | cpu line"
+  local spec=${sides[$1]} envs hocon out
+  envs=${spec%%|*}; hocon=${spec#*|}; [ "$spec" = "${spec#*|}" ] && hocon=""
+  # shellcheck disable=SC2086 # the side's variables are words on purpose
+  out=$(env $envs HS_BENCH_EXTRA="$hocon" timeout 300 dotnet "$host" bench-replication --modes "$mode" --clients 16 \
+    --seconds "${HS_SECONDS:-15}" --warm-up "${HS_WARM_UP:-10}" --trials 0 --catch-up 0 --points-only)
+  local line cpu
+  line=$(sed -n "s/^$mode \+clients 16: \+\([0-9]\+\) acknowledged writes\/s .* p99 \([0-9.]\+\) ms.*/\1 \2/p" <<<"$out")
+  cpu=$(sed -n 's/^ *CPU per acknowledged write: //p' <<<"$out" | tail -1)
+  echo "${line:-0 0} | ${cpu:-no CPU line}"
+}
+
+for pair in $(seq 1 "$pairs"); do
+  if [ $((pair % 2)) = 1 ]; then order=(0 1); else order=(1 0); fi
+  for i in "${order[@]}"; do
+    r=$(point "$i"); label=$([ "$i" = 0 ] && echo A || echo B)
+    read -r n p99 _ <<<"$r"
+    echo "pair $pair  $label  $n writes/s  p99 $p99 ms  | CPU per write: ${r#*| }"
+    echo "$pair $label $n ${order[0]}" >> "$results"
+  done
+done
+awk '{ n[$2] += $3; c[$2]++; v[$1, $2] = $3; first[$1] = ($4 == 0 ? "A" : "B") }
+     END {
+       for (p = 1; (p, "A") in v; p++) { w = v[p, "A"] >= v[p, "B"] ? "A" : "B"; won[w]++; if (w == first[p]) firstwon++ }
+       printf "A: mean %.0f writes/s, ahead in %d of %d pairs\nB: mean %.0f writes/s, ahead in %d\n", n["A"] / c["A"], won["A"] + 0, p - 1, n["B"] / c["B"], won["B"] + 0
+       printf "the side that went first was ahead in %d of %d pairs (an order effect shows here)\n", firstwon + 0, p - 1 }' "$results"
