@@ -7,7 +7,8 @@
 #   scripts/bench-ab.sh 3 async "DOTNET_HillClimbing_Disable=1|" "|"
 #   scripts/bench-ab.sh 3 async "|hotstandby.replication.async-batch-delay = 5ms" "|"
 # Usage: scripts/bench-ab.sh [PAIRS] [MODE] SIDE_A SIDE_B   (PAIRS default 3, MODE async | sync)
-#        HS_WARM_UP=S: 16-client writes on each fresh cluster before its point (default 10); HS_SECONDS=S per point (15)
+#        HS_WARM_UP=S: 16-client writes on each fresh cluster before its point (default 10); HS_SECONDS=S per point (15);
+#        HS_SETTLE=S: idle seconds before each point (default 5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -eq 4 ] || { echo "usage: scripts/bench-ab.sh PAIRS MODE 'ENV|HOCON' 'ENV|HOCON'" >&2; exit 2; }
@@ -28,7 +29,7 @@ point() { # side index -> "writes/s p99 | cpu line"
   out=$(env $envs HS_BENCH_EXTRA="$hocon" timeout 300 dotnet "$host" bench-replication --modes "$mode" --clients 16 \
     --seconds "${HS_SECONDS:-15}" --warm-up "${HS_WARM_UP:-10}" --trials 0 --catch-up 0 --points-only)
   local line cpu
-  line=$(sed -n "s/^$mode \+clients 16: \+\([0-9]\+\) acknowledged writes\/s .* p99 \([0-9.]\+\) ms.*/\1 \2/p" <<<"$out")
+  line=$(sed -n "s/^$mode \+clients 16: \+\([0-9]\+\) acknowledged writes\/s \+p50 [0-9.]\+ ms \+p99 \([0-9.]\+\) ms.*/\1 \2/p" <<<"$out")
   cpu=$(sed -n 's/^ *CPU per acknowledged write: //p' <<<"$out" | tail -1)
   echo "${line:-0 0} | ${cpu:-no CPU line}"
 }
@@ -36,6 +37,7 @@ point() { # side index -> "writes/s p99 | cpu line"
 for pair in $(seq 1 "$pairs"); do
   if [ $((pair % 2)) = 1 ]; then order=(0 1); else order=(1 0); fi
   for i in "${order[@]}"; do
+    sync; sleep "${HS_SETTLE:-5}" # the last cluster's dirty pages and exiting processes must not land in this point
     r=$(point "$i"); label=$([ "$i" = 0 ] && echo A || echo B)
     read -r n p99 _ <<<"$r"
     echo "pair $pair  $label  $n writes/s  p99 $p99 ms  | CPU per write: ${r#*| }"
