@@ -2,6 +2,8 @@
 # A/B of one setting: our 16-client point on a fresh cluster for each side, the sides alternating (A B, B A, A B, ...)
 # so that each pair sees the same machine and neither side always goes first. This is how the "tried" figures in
 # docs/performance.md are measured; on a shared 2-core VM a single point moves by +-20 %, so read the pairs, not one run.
+# Calibration: an A/A run (both sides the same, 3 pairs) gave means of 28.5k and 26.2k writes/s with one side ahead
+# in all 3 pairs, so a difference under ~10 % over 3 pairs is noise; run more pairs for less.
 # A side is "ENV|HOCON": environment variables for the run (the nodes inherit them, and so does the bench's client
 # process) and HOCON added to every node (HS_BENCH_EXTRA). Examples:
 #   scripts/bench-ab.sh 3 async "DOTNET_HillClimbing_Disable=1|" "|"
