@@ -8,7 +8,7 @@
 # process) and HOCON added to every node (HS_BENCH_EXTRA). Examples:
 #   scripts/bench-ab.sh 3 async "DOTNET_HillClimbing_Disable=1|" "|"
 #   scripts/bench-ab.sh 3 async "|hotstandby.replication.async-batch-delay = 5ms" "|"
-# Usage: scripts/bench-ab.sh [PAIRS] [MODE] SIDE_A SIDE_B   (PAIRS default 3, MODE async | sync)
+# Usage: scripts/bench-ab.sh PAIRS MODE SIDE_A SIDE_B   (PAIRS: how many A/B pairs, 3 or more to read; MODE: async or sync)
 #        HS_WARM_UP=S: 16-client writes on each fresh cluster before its point (default 10); HS_SECONDS=S per point (15);
 #        HS_SETTLE=S: idle seconds before each point (default 5)
 set -euo pipefail

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using HotStandby.Actors;
 using HotStandby.Host.Node;
 using Xunit;
 

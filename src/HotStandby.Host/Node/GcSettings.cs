@@ -30,7 +30,8 @@ public static class GcSettings
         warning = largest < threshold ? null
             : $"replication messages of up to {largest} bytes (replication.max-batch-bytes or snapshot-chunk-bytes, plus framing) " +
               $"reach the large-object heap (threshold {threshold} bytes): a catch-up's garbage then waits for full collections. " +
-              "Lower them, or raise DOTNET_GCLOHThreshold above it";
+              "Lower them, or raise System.GC.LOHThreshold in hotstandby.runtimeconfig.json above it (or DOTNET_GCLOHThreshold, " +
+              "whose value the runtime reads as hexadecimal)";
         return $"garbage collector: {(GCSettings.IsServerGC ? "server" : "workstation")}, " +
                $"{(GCSettings.LatencyMode == GCLatencyMode.Batch ? "non-concurrent" : "concurrent")}, large-object threshold {threshold} bytes " +
                $"(largest replication message {largest} bytes)";
