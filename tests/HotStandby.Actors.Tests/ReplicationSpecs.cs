@@ -245,8 +245,14 @@ public sealed class ReplicationSpecs : NodeSpec, IAsyncLifetime
         await AwaitAssertAsync(async () =>
         {
             var a = await _nodes.Status("a");
-            Assert.True(a.Store!.Replication.DivergedFiles.Count > 0,
-                $"no diverged file yet; a: {a.Core.Role} epoch {a.Core.Epoch} log {a.Store.LastLog}, incarnations {_nodes.Node("a").Incarnations}");
+            if (a.Store!.Replication.DivergedFiles.Count > 0) return;
+            // Seen once in CI (a standby of epoch 2 at 1:7 for a minute): say what each side thought of the other.
+            var b = await _nodes.Status("b");
+            string Sees(NodeStatusReport r, string peer) =>
+                r.Health.FirstOrDefault(h => h.NodeId == peer) is { } h ? $"{h.Reachability}, watched {h.Watched}, last beat {h.LastHeartbeatMs} ms" : "nothing";
+            Assert.Fail($"no diverged file yet; a: {a.Core.Role} epoch {a.Core.Epoch} log {a.Store.LastLog}, incarnations " +
+                $"{_nodes.Node("a").Incarnations}, sees b: {Sees(a, "b")}; b: {b.Core.Role} epoch {b.Core.Epoch} log {b.Store!.LastLog}, " +
+                $"standby {b.Store.Replication.Standby} at {b.Store.Replication.StandbyMatchIndex}, sees a: {Sees(b, "a")}");
         }, 2 * Generous, TimeSpan.FromMilliseconds(100));
         await AwaitAllReadable("a", fresh);
 
