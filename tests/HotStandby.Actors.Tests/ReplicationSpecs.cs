@@ -251,7 +251,7 @@ public sealed class ReplicationSpecs : NodeSpec, IAsyncLifetime
             string Sees(NodeStatusReport r, string peer) =>
                 r.Health.FirstOrDefault(h => h.NodeId == peer) is { } h ? $"{h.Reachability}, watched {h.Watched}, last beat {h.LastHeartbeatMs} ms" : "nothing";
             Assert.Fail($"no diverged file yet; a: {a.Core.Role} epoch {a.Core.Epoch} log {a.Store.LastLog}, incarnations " +
-                $"{_nodes.Node("a").Incarnations}, sees b: {Sees(a, "b")}; b: {b.Core.Role} epoch {b.Core.Epoch} log {b.Store!.LastLog}, " +
+                $"{_nodes.Node("a").Incarnations}, sees b: {Sees(a, "b")}, last refusal {a.Store.Replication.LastRefusal ?? "none"}; b: {b.Core.Role} epoch {b.Core.Epoch} log {b.Store!.LastLog}, " +
                 $"standby {b.Store.Replication.Standby} at {b.Store.Replication.StandbyMatchIndex}, sees a: {Sees(b, "a")}");
         }, 2 * Generous, TimeSpan.FromMilliseconds(100));
         await AwaitAllReadable("a", fresh);
@@ -284,6 +284,9 @@ public sealed class ReplicationSpecs : NodeSpec, IAsyncLifetime
         Assert.False(ack.Success);
         Assert.Equal(epoch, ack.Epoch);
         Assert.Null(await _nodes.Get("b", "stale"));
+        // The refusal is in /status, for the operator whose standby does not catch up.
+        await AwaitAssertAsync(async () => Assert.Contains($"refused entries from x (epoch {epoch - 1}): epoch {epoch - 1} is below this node's {epoch}",
+            (await _nodes.Status("b")).Store!.Replication.LastRefusal), Generous, TimeSpan.FromMilliseconds(50));
     }
 
     [Fact]

@@ -28,5 +28,20 @@ public sealed class StatusRenderTests
         Assert.Contains("never", lines[3]);
         Assert.Contains("failback pending: a is healthy", text);
         Assert.Contains("[standby -> primary] epoch 7: primary a unreachable for 412 ms, w voted", text);
+        Assert.DoesNotContain("last refusal", text);
+    }
+
+    [Fact]
+    public void A_standby_that_refuses_its_primary_says_why()
+    {
+        var standby = Document.Replace("""
+            "replication": { "mode": "sync", "inSync": false, "lagEntries": null },
+            """, """
+            "replication": { "mode": "sync", "inSync": false, "lagEntries": null,
+              "lastRefusal": "refused entries from a (epoch 8): epoch 8 is not yet recorded here (at 7) (first 01:02:03.004, last 01:02:09.010 UTC)" },
+            """);
+        Assert.NotEqual(Document, standby);
+        var text = ClientCommands.Render(JsonDocument.Parse(standby).RootElement);
+        Assert.Contains("last refusal: refused entries from a (epoch 8): epoch 8 is not yet recorded here (at 7)", text);
     }
 }

@@ -13,6 +13,10 @@ public sealed partial class StoreActor
     private readonly List<(IActorRef ReplyTo, AppendAck Ack, long LeaderCommit)> _followerAcks = new();
     private long _leaderCommitSeen;
     private (long Epoch, long Index, FileStream File)? _incoming;
+    private string? _lastRefusalLine;
+    private string? _lastRefusal;
+    private DateTime _refusalFirstUtc;
+    private long _refusalNotedMs;
 
     private void OnAppendEntries(AppendEntries m)
     {
@@ -20,7 +24,7 @@ public sealed partial class StoreActor
         if (refusal is not null)
         {
             Sender.Tell(new AppendAck(_settings.NodeId, KnownEpoch, m.Seq, false, 0, m.PrevIndex + 1));
-            _log.Debug("refused entries from {0}: {1}", m.From, refusal);
+            NoteRefusal($"entries from {m.From} (epoch {m.Epoch})", refusal);
             return;
         }
         switch (FollowerAppend.Decide(_data, m.PrevEpoch, m.PrevIndex, m.Entries))
@@ -42,6 +46,27 @@ public sealed partial class StoreActor
 
     private string? FollowerRefusal(long epoch) =>
         StandbyProgress.FollowerRefusal(epoch, KnownEpoch, _gate.Epoch, _gate.Role, IsPrimary);
+
+    /// <summary>
+    /// Keeps the latest refusal for /status (a standby that never catches up says why) and logs it when the reason
+    /// changes: a primary retries every few milliseconds, and one line per retry would bury the log. The status gives
+    /// when this reason was first and last seen, the last refreshed at most once a second.
+    /// </summary>
+    private void NoteRefusal(string what, string reason)
+    {
+        var line = $"refused {what}: {reason}";
+        var now = NowMs;
+        if (line != _lastRefusalLine)
+        {
+            _log.Info(line);
+            _lastRefusalLine = line;
+            _refusalFirstUtc = DateTime.UtcNow;
+        }
+        else if (now - _refusalNotedMs < 1000) return;
+        _refusalNotedMs = now;
+        _lastRefusal = $"{line} (first {_refusalFirstUtc:HH:mm:ss.fff}, last {DateTime.UtcNow:HH:mm:ss.fff} UTC)";
+        MarkProgress();
+    }
 
     private void TruncateDiverged(long from, string primary, long epoch)
     {
@@ -67,7 +92,7 @@ public sealed partial class StoreActor
     {
         if (FollowerRefusal(c.Epoch) is { } refusal)
         {
-            _log.Debug("refused snapshot chunk from {0}: {1}", c.From, refusal);
+            NoteRefusal($"a snapshot chunk from {c.From} (epoch {c.Epoch})", refusal);
             Sender.Tell(new SnapshotChunkAck(_settings.NodeId, KnownEpoch, c.SnapshotIndex, 0, false, true));
             return;
         }

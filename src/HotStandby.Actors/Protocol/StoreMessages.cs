@@ -75,7 +75,8 @@ public sealed record ReplicationReport(
     long Keys,
     IReadOnlyList<string> DivergedFiles,
     string? LastDivergence,
-    long WritesAcknowledged);
+    long WritesAcknowledged,
+    string? LastRefusal);
 
 /// <summary>The store's sync policy asks the core to change a standby's eligibility (see SyncPolicy).</summary>
 public sealed record EligibilityRequest(string NodeId, bool Eligible, string Reason);

@@ -52,6 +52,8 @@ public static class ClientCommands
         if (s.TryGetProperty("data", out var data) && data.ValueKind == JsonValueKind.Object
             && data.TryGetProperty("lastDivergence", out var div) && div.ValueKind == JsonValueKind.String)
             sb.AppendLine($"divergence: {div.GetString()}");
+        if (replication.TryGetProperty("lastRefusal", out var refusal) && refusal.ValueKind == JsonValueKind.String)
+            sb.AppendLine($"last refusal: {refusal.GetString()}");
         if (s.GetProperty("failback").TryGetProperty("pending", out var pending) && pending.ValueKind == JsonValueKind.String)
             sb.AppendLine($"failback pending: {pending.GetString()}");
         if (s.TryGetProperty("lastRoleChange", out var change) && change.ValueKind == JsonValueKind.Object)

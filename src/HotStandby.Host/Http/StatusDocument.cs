@@ -39,6 +39,7 @@ public static class StatusDocument
                 standbyMatchIndex = r?.StandbyMatchIndex,
                 notEligible = core.NotEligible,
                 replicatedIndex = store?.ReplicatedIndex,
+                lastRefusal = r?.LastRefusal,
             },
             data = store is null ? null : new
             {
