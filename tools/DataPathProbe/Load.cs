@@ -19,7 +19,7 @@ public static class Load
         var end = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         var threads = Enumerable.Range(0, clients).Select(c => new Thread(() =>
         {
-            var mine = latencies[c] = new List<double>(1 << 20);
+            var mine = latencies[c] = new List<double>(1 << 16);
             using var writer = new RawHttpWriter(url);
             Span<char> key = stackalloc char[32];
             for (var n = 0L; Stopwatch.GetTimestamp() < end; n++)
