@@ -7,6 +7,8 @@
 #   kestrel-inline  Kestrel answering at once, no log (what Kestrel alone costs)
 #   loop-nofsync    the loop without its fsync
 #   ours            our trio in async mode (bench-replication's point: primary, standby and witness, Akka, replication)
+#   redis           the Redis peer's primary + replica, SET + WAIT 1 with appendfsync everysec, its own client (wbench),
+#                   when ../shared/peers/redis is here: the async target, measured in the same minutes
 # Prints writes/s, p99, and CPU per write of the server (for ours: each node, after 10 s of warm-up) and of the client.
 # Usage: scripts/bench-datapath.sh [ROUNDS] [SECONDS] [DIR]   (defaults 2, 10, /tmp; DIR holds the probe's log file)
 set -euo pipefail
@@ -14,6 +16,19 @@ cd "$(dirname "$0")/.."
 rounds="${1:-2}"; seconds="${2:-10}"; dir="${3:-/tmp}"
 [[ "$rounds" =~ ^[1-9][0-9]*$ && "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "bench-datapath: ROUNDS and SECONDS must be positive numbers" >&2; exit 2; }
 [ -d "$dir" ] && [ -w "$dir" ] || { echo "bench-datapath: $dir is not a writable directory" >&2; exit 2; }
+peer=../shared/peers/redis
+if [ -f "$peer/lib.sh" ] && [ -f "$peer/wbench.c" ]; then
+  command -v redis-server >/dev/null && command -v gcc >/dev/null || {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools gcc >/dev/null; }
+  export PEER_DIR; PEER_DIR=$(mktemp -d)
+  # shellcheck source=/dev/null
+  source "$peer/lib.sh"
+  gcc -O2 -pthread -o "$PEER_DIR/wbench" "$peer/wbench.c"
+  with_redis=1
+else
+  echo "bench-datapath: the Redis peer ($peer) is not here; its row is left out"
+  with_redis=0
+fi
 dotnet build tools/DataPathProbe -c Release -v quiet -nologo >/dev/null
 dotnet build src/HotStandby.Host -c Release -v quiet -nologo >/dev/null
 probe=tools/DataPathProbe/bin/Release/net10.0/datapath-probe.dll
@@ -23,7 +38,8 @@ port=$((20000 + RANDOM % 10000))
 # for the probe's server only: the bench's own processes must not inherit them.
 probe_env=(DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT=1 DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=20)
 server=""
-trap '[ -n "$server" ] && kill -9 "$server" 2>/dev/null; rm -f "$dir/.datapath-probe.$$".*; true' EXIT
+trap '[ -n "$server" ] && kill -9 "$server" 2>/dev/null; rm -f "$dir/.datapath-probe.$$".*
+      [ "$with_redis" = 1 ] && { stop_pair everysec >/dev/null 2>&1; rm -rf "$PEER_DIR"; }; true' EXIT
 echo "bench-datapath: $rounds rounds, 16 clients, $seconds s per point after 5 s of warm-up, log in $dir; $(nproc) cores; $(date -u +%FT%TZ)"
 
 probe_point() { # mode
@@ -51,12 +67,28 @@ ours_point() {
     "$(sed -n 's/^ *CPU per acknowledged write: //p' <<<"$out" | tail -1)"
 }
 
+redis_point() {
+  local pid t0 t1 out n
+  # The peer's helpers end on tests that may be false: run them outside errexit and nounset.
+  set +u; start_pair everysec >/dev/null || true; set -u
+  pid=$(cat "$PEER_DIR/data/everysec/p7001/redis.pid")
+  t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  out=$(timeout 120 "$PEER_DIR/wbench" 7001 setwait 16 "$seconds" 100 2)
+  t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  set +u; stop_pair everysec >/dev/null 2>&1 || true; set -u
+  n=$(sed -n 's/.*ops_per_s=\([0-9]*\).*/\1/p' <<<"$out")
+  printf '%-15s %6s writes/s  p99 %5s ms  primary ~%2s us per write (SET + WAIT 1, everysec)\n' redis "$n" \
+    "$(sed -n 's/.*p99_us=\([0-9.]*\).*/\1/p' <<<"$out" | awk '{printf "%.2f", $1 / 1000}')" \
+    "$(( n > 0 ? (t1 - t0) * 1000000 / $(getconf CLK_TCK) / (n * (seconds + 2)) : 0 ))" # its 2 s of warm-up taken at the same rate
+}
+
 modes=(loop kestrel-store kestrel-inline loop-nofsync ours)
+[ "$with_redis" = 1 ] && modes+=(redis)
 for round in $(seq 1 "$rounds"); do
   echo "round $round"
   for i in "${!modes[@]}"; do
     mode=${modes[$(( (i + round - 1) % ${#modes[@]} ))]}
     sync; sleep 5 # the last point's dirty pages and deleted files must not land in this one
-    if [ "$mode" = ours ]; then ours_point; else probe_point "$mode"; fi
+    case $mode in ours) ours_point ;; redis) redis_point ;; *) probe_point "$mode" ;; esac
   done
 done
