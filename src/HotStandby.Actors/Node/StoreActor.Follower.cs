@@ -13,10 +13,7 @@ public sealed partial class StoreActor
     private readonly List<(IActorRef ReplyTo, AppendAck Ack, long LeaderCommit)> _followerAcks = new();
     private long _leaderCommitSeen;
     private (long Epoch, long Index, FileStream File)? _incoming;
-    private string? _lastRefusalLine;
-    private string? _lastRefusal;
-    private DateTime _refusalFirstUtc;
-    private long _refusalNotedMs;
+    private readonly RefusalRecord _refusals = new();
 
     private void OnAppendEntries(AppendEntries m)
     {
@@ -47,25 +44,13 @@ public sealed partial class StoreActor
     private string? FollowerRefusal(long epoch) =>
         StandbyProgress.FollowerRefusal(epoch, KnownEpoch, _gate.Epoch, _gate.Role, IsPrimary);
 
-    /// <summary>
-    /// Keeps the latest refusal for /status (a standby that never catches up says why) and logs it when the reason
-    /// changes: a primary retries every few milliseconds, and one line per retry would bury the log. The status gives
-    /// when this reason was first and last seen, the last refreshed at most once a second.
-    /// </summary>
+    /// <summary>Keeps the latest refusal for /status (a standby that never catches up says why); logs each new reason once.</summary>
     private void NoteRefusal(string what, string reason)
     {
         var line = $"refused {what}: {reason}";
-        var now = NowMs;
-        if (line != _lastRefusalLine)
-        {
-            _log.Info(line);
-            _lastRefusalLine = line;
-            _refusalFirstUtc = DateTime.UtcNow;
-        }
-        else if (now - _refusalNotedMs < 1000) return;
-        _refusalNotedMs = now;
-        _lastRefusal = $"{line} (first {_refusalFirstUtc:HH:mm:ss.fff}, last {DateTime.UtcNow:HH:mm:ss.fff} UTC)";
-        MarkProgress();
+        var (newReason, textChanged) = _refusals.Note(line, NowMs, DateTime.UtcNow);
+        if (newReason) _log.Info(line);
+        if (textChanged) MarkProgress();
     }
 
     private void TruncateDiverged(long from, string primary, long epoch)

@@ -198,13 +198,13 @@ public sealed partial class StoreActor : ReceiveActor, IWithTimers
         var mode = _settings.ReplicationMode == ReplicationMode.Sync ? "sync" : "async";
         if (!IsPrimary)
             return new ReplicationReport(mode, InSync: _gate.PrimaryId is not null && _data.State.Applied.Index >= _leaderCommitSeen,
-                LagEntries: null, LagMs: null, null, null, null, _data.Snapshot, _data.State.Count, _divergedFiles, _lastDivergence, _writesAcknowledged, _lastRefusal);
+                LagEntries: null, LagMs: null, null, null, null, _data.Snapshot, _data.State.Count, _divergedFiles, _lastDivergence, _writesAcknowledged, _refusals.Text);
         var now = NowMs;
         var lagEntries = _standbyId is null ? (long?)null : Math.Max(0, _data.LastIndex - _standbyMatch);
         var lagMs = _standbyId is null ? (long?)null : _lag.LagMs(now);
         var eligible = !StandbyMarkedNotEligible;
         var inSync = StandbyProgress.InSync(_standbyId is not null, !StandbyMarkedNotEligible, lagMs ?? 0, SyncTimeoutMs);
         return new ReplicationReport(mode, inSync, lagEntries, lagMs, _standbyId, eligible, _standbyId is null ? null : _standbyMatch,
-            _data.Snapshot, _data.State.Count, _divergedFiles, _lastDivergence, _writesAcknowledged, _lastRefusal);
+            _data.Snapshot, _data.State.Count, _divergedFiles, _lastDivergence, _writesAcknowledged, _refusals.Text);
     }
 }
