@@ -17,23 +17,19 @@ cd "$(dirname "$0")/.."
 pairs=$1; mode=$2; sides=("$3" "$4")
 [[ "$pairs" =~ ^[1-9][0-9]*$ ]] || { echo "bench-ab: PAIRS must be a positive number, not '$pairs'" >&2; exit 2; }
 [[ "$mode" = async || "$mode" = sync ]] || { echo "bench-ab: MODE must be async or sync, not '$mode'" >&2; exit 2; }
+# shellcheck source=lib/bench-points.sh
+source scripts/lib/bench-points.sh
 dotnet build src/HotStandby.Host -c Release -v quiet -nologo >/dev/null
-host=src/HotStandby.Host/bin/Release/net10.0/hotstandby.dll
 results=$(mktemp); trap 'rm -f "$results"' EXIT
 echo "bench-ab: $pairs pairs, $mode, 16 clients, ${HS_SECONDS:-15} s per point after ${HS_WARM_UP:-10} s of warm-up; $(nproc) cores; $(date -u +%FT%TZ)"
 echo "  A = ${sides[0]}"
 echo "  B = ${sides[1]}"
 
 point() { # side index -> "writes/s p99 | cpu line"
-  local spec=${sides[$1]} envs hocon out
+  local spec=${sides[$1]} envs hocon
   envs=${spec%%|*}; hocon=${spec#*|}; [ "$spec" = "${spec#*|}" ] && hocon=""
   # shellcheck disable=SC2086 # the side's variables are words on purpose
-  out=$(env $envs HS_BENCH_EXTRA="$hocon" timeout 300 dotnet "$host" bench-replication --modes "$mode" --clients 16 \
-    --seconds "${HS_SECONDS:-15}" --warm-up "${HS_WARM_UP:-10}" --trials 0 --catch-up 0 --points-only)
-  local line cpu
-  line=$(sed -n "s/^$mode \+clients 16: \+\([0-9]\+\) acknowledged writes\/s \+p50 [0-9.]\+ ms \+p99 \([0-9.]\+\) ms.*/\1 \2/p" <<<"$out")
-  cpu=$(sed -n 's/^ *CPU per acknowledged write: //p' <<<"$out" | tail -1)
-  echo "${line:-0 0} | ${cpu:-no CPU line}"
+  our_point "$mode" "${HS_SECONDS:-15}" "${HS_WARM_UP:-10}" $envs HS_BENCH_EXTRA="$hocon"
 }
 
 for pair in $(seq 1 "$pairs"); do

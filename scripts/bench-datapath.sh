@@ -16,23 +16,15 @@ cd "$(dirname "$0")/.."
 rounds="${1:-2}"; seconds="${2:-10}"; dir="${3:-/tmp}"
 [[ "$rounds" =~ ^[1-9][0-9]*$ && "$seconds" =~ ^[1-9][0-9]*$ ]] || { echo "bench-datapath: ROUNDS and SECONDS must be positive numbers" >&2; exit 2; }
 [ -d "$dir" ] && [ -w "$dir" ] || { echo "bench-datapath: $dir is not a writable directory" >&2; exit 2; }
-peer=../shared/peers/redis
-if [ -f "$peer/lib.sh" ] && [ -f "$peer/wbench.c" ]; then
-  command -v redis-server >/dev/null && command -v gcc >/dev/null || {
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools gcc >/dev/null; }
-  export PEER_DIR; PEER_DIR=$(mktemp -d)
-  # shellcheck source=/dev/null
-  source "$peer/lib.sh"
-  gcc -O2 -pthread -o "$PEER_DIR/wbench" "$peer/wbench.c"
-  with_redis=1
-else
-  echo "bench-datapath: the Redis peer ($peer) is not here; its row is left out"
+# shellcheck source=lib/bench-points.sh
+source scripts/lib/bench-points.sh
+if redis_peer_setup; then with_redis=1; else
+  echo "bench-datapath: the Redis peer ($HS_PEER) is not here; its row is left out"
   with_redis=0
 fi
 dotnet build tools/DataPathProbe -c Release -v quiet -nologo >/dev/null
 dotnet build src/HotStandby.Host -c Release -v quiet -nologo >/dev/null
 probe=tools/DataPathProbe/bin/Release/net10.0/datapath-probe.dll
-host=src/HotStandby.Host/bin/Release/net10.0/hotstandby.dll
 port=$((20000 + RANDOM % 10000))
 # The node's socket settings (HotStandby.Host sets the same at start), so the Kestrel shapes run as the node does;
 # for the probe's server only: the bench's own processes must not inherit them.
@@ -47,9 +39,9 @@ probe_point() { # mode
   env "${probe_env[@]}" dotnet "$probe" serve "$1" "$port" "$dir/.datapath-probe.$$.log" > "$out" 2>&1 & server=$!
   for _ in $(seq 1 100); do grep -q "^datapath-probe:" "$out" && break; sleep 0.1; done
   dotnet "$probe" load "http://127.0.0.1:$port" 16 5 >/dev/null
-  t0=$(awk '{print $14 + $15}' "/proc/$server/stat")
+  t0=$(proc_ticks "$server")
   line=$(dotnet "$probe" load "http://127.0.0.1:$port" 16 "$seconds")
-  t1=$(awk '{print $14 + $15}' "/proc/$server/stat")
+  t1=$(proc_ticks "$server")
   kill -9 "$server"; wait "$server" 2>/dev/null || true; server=""; rm -f "$out" "$dir/.datapath-probe.$$.log"
   n=$(sed -n 's/^load: \([0-9]*\) acknowledged.*/\1/p' <<<"$line")
   printf '%-15s %6s writes/s  p99 %5s ms  server %3s us  client %3s us per write\n' "$1" \
@@ -57,29 +49,18 @@ probe_point() { # mode
     "$(( n > 0 ? (t1 - t0) * 1000000 / $(getconf CLK_TCK) / n : 0 ))" "$(sed -n 's/.*client CPU \([0-9]*\) us.*/\1/p' <<<"$line")"
 }
 
-ours_point() {
-  local out
-  out=$(timeout 300 dotnet "$host" bench-replication --modes async --clients 16 --seconds "$seconds" --warm-up 10 --trials 0 \
-    --catch-up 0 --points-only)
-  printf '%-15s %6s writes/s  p99 %5s ms  %s\n' ours \
-    "$(sed -n 's/^async \+clients 16: \+\([0-9]\+\) acknowledged writes\/s.*/\1/p' <<<"$out")" \
-    "$(sed -n 's/^async \+clients 16:.* p50 [0-9.]\+ ms \+p99 \([0-9.]\+\) ms.*/\1/p' <<<"$out")" \
-    "$(sed -n 's/^ *CPU per acknowledged write: //p' <<<"$out" | tail -1)"
+ours_row() {
+  local point n p99
+  point=$(our_point async "$seconds" 10)
+  read -r n p99 _ <<<"$point"
+  printf '%-15s %6s writes/s  p99 %5s ms  %s\n' ours "$n" "$p99" "${point#*| }"
 }
 
-redis_point() {
-  local pid t0 t1 out n
-  # The peer's helpers end on tests that may be false: run them outside errexit and nounset.
-  set +u; start_pair everysec >/dev/null || true; set -u
-  pid=$(cat "$PEER_DIR/data/everysec/p7001/redis.pid")
-  t0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-  out=$(timeout 120 "$PEER_DIR/wbench" 7001 setwait 16 "$seconds" 100 2)
-  t1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
-  set +u; stop_pair everysec >/dev/null 2>&1 || true; set -u
-  n=$(sed -n 's/.*ops_per_s=\([0-9]*\).*/\1/p' <<<"$out")
+redis_row() {
+  local n p99 cpu
+  read -r n p99 cpu <<<"$(redis_point everysec "$seconds")"
   printf '%-15s %6s writes/s  p99 %5s ms  primary ~%2s us per write (SET + WAIT 1, everysec)\n' redis "$n" \
-    "$(sed -n 's/.*p99_us=\([0-9.]*\).*/\1/p' <<<"$out" | awk '{printf "%.2f", $1 / 1000}')" \
-    "$(( n > 0 ? (t1 - t0) * 1000000 / $(getconf CLK_TCK) / (n * (seconds + 2)) : 0 ))" # its 2 s of warm-up taken at the same rate
+    "$(awk "BEGIN{printf \"%.2f\", $p99 / 1000}")" "$cpu"
 }
 
 modes=(loop kestrel-store kestrel-inline loop-nofsync ours)
@@ -89,6 +70,6 @@ for round in $(seq 1 "$rounds"); do
   for i in "${!modes[@]}"; do
     mode=${modes[$(( (i + round - 1) % ${#modes[@]} ))]}
     sync; sleep 5 # the last point's dirty pages and deleted files must not land in this one
-    case $mode in ours) ours_point ;; redis) redis_point ;; *) probe_point "$mode" ;; esac
+    case $mode in ours) ours_row ;; redis) redis_row ;; *) probe_point "$mode" ;; esac
   done
 done

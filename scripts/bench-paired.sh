@@ -11,29 +11,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds="${1:-6}"; seconds="${2:-10}"
-peer=../shared/peers/redis
-[ -f "$peer/lib.sh" ] && [ -f "$peer/wbench.c" ] || { echo "bench-paired: the Redis peer ($peer) is not here" >&2; exit 2; }
-command -v redis-server >/dev/null && command -v gcc >/dev/null || {
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server redis-tools gcc >/dev/null; }
-export PEER_DIR; PEER_DIR=$(mktemp -d)
+# shellcheck source=lib/bench-points.sh
+source scripts/lib/bench-points.sh
+redis_peer_setup || { echo "bench-paired: the Redis peer ($HS_PEER) is not here" >&2; exit 2; }
 trap 'stop_pair everysec >/dev/null 2>&1 || true; stop_pair always >/dev/null 2>&1 || true; rm -rf "$PEER_DIR"' EXIT
-# shellcheck source=/dev/null
-source "$peer/lib.sh"
-set +u # the peer's helpers read optional arguments
-gcc -O2 -pthread -o "$PEER_DIR/wbench" "$peer/wbench.c"
 dotnet build src/HotStandby.Host -c Release -v quiet -nologo >/dev/null
-host=src/HotStandby.Host/bin/Release/net10.0/hotstandby.dll
 echo "bench-paired: $rounds rounds, $seconds s per side (ours after ${HS_WARM_UP:-10} s of warm-up), 16 clients, 100-byte values; $(nproc) cores; $(date -u +%FT%TZ)"
 
-ours() { # mode -> acknowledged writes/s
-  timeout 300 dotnet "$host" bench-replication --modes "$1" --clients 16 --seconds "$seconds" --warm-up "${HS_WARM_UP:-10}" --trials 0 \
-    --catch-up 0 --points-only | sed -n "s/^$1 \+clients 16: \+\([0-9]\+\) acknowledged writes\/s \+p50 [0-9.]\+ ms \+p99 \([0-9.]\+\) ms.*/\1 \2/p"
-}
-redis() { # policy -> SET+WAIT ops/s
-  start_pair "$1" >/dev/null
-  timeout 120 "$PEER_DIR/wbench" 7001 setwait 16 "$seconds" 100 2 | sed -n 's/.*ops_per_s=\([0-9]*\).*p99_us=\([0-9.]*\).*/\1 \2/p'
-  stop_pair "$1" 2>/dev/null
-}
+ours() { our_point "$1" "$seconds" "${HS_WARM_UP:-10}"; } # mode -> "writes/s p99 | cpu"
+redis() { redis_point "$1" "$seconds"; }                 # policy -> "ops/s p99_us cpu"
 
 # What one side leaves behind (dirty pages, deleted files, processes ending) must not land in the other's measurement.
 settle() { sync; sleep "${HS_SETTLE:-5}"; }
@@ -44,7 +30,7 @@ for round in $(seq 1 "$rounds"); do
     set -- $target
     if [ $((round % 2)) = 1 ]; then o=$(ours "$1"); settle; r=$(redis "$2"); else r=$(redis "$2"); settle; o=$(ours "$1"); fi
     settle
-    read -r on op99 <<<"${o:-0 0}"; read -r rn rp99 <<<"${r:-0 0}"
+    read -r on op99 _ <<<"${o:-0 0}"; read -r rn rp99 _ <<<"${r:-0 0}"
     echo "round $round  $1 ${on} /s (p99 ${op99} ms)  |  Redis $2 ${rn} /s (p99 $(awk "BEGIN{printf \"%.2f\", $rp99/1000}") ms)  |  ratio $(awk "BEGIN{printf \"%.3f\", $on/($rn>0?$rn:1)}")"
     echo "$1 $on $rn" >> "$results"
   done
