@@ -17,10 +17,11 @@ public static class SimpleRequest
             for (var i = at + 18; i < head.Length && head[i] is >= (byte)'0' and <= (byte)'9'; i++)
                 contentLength = contentLength * 10 + (head[i] - '0');
         if (data.Length < headEnd + 4 + contentLength) return false;
-        var line = head[..Math.Max(0, head.IndexOf("\r\n"u8) is var n and >= 0 ? n : head.Length)];
-        var space = line.IndexOf((byte)' ');
-        var rest = line[(space + 1)..];
-        target = rest[..Math.Max(0, rest.IndexOf((byte)' '))];
+        var lineEnd = head.IndexOf("\r\n"u8);
+        var line = lineEnd >= 0 ? head[..lineEnd] : head;       // METHOD SP TARGET SP VERSION
+        var rest = line[(line.IndexOf((byte)' ') + 1)..];
+        var targetEnd = rest.IndexOf((byte)' ');
+        target = targetEnd >= 0 ? rest[..targetEnd] : default;
         body = data.Slice(headEnd + 4, contentLength);
         size = headEnd + 4 + contentLength;
         return true;
