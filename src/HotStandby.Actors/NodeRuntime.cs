@@ -82,6 +82,20 @@ public sealed class NodeRuntime
     public Task<object> WriteAsync(ClientWrite write, TimeSpan timeout) =>
         _storeRef is { IsCompletedSuccessfully: true } store ? Send(store.Result, write, timeout) : ResolveThenWrite(write, timeout);
 
+    /// <summary>
+    /// The store actor when this incarnation has resolved it, else false with its resolution under way. The data loop
+    /// tells a connection's writes straight to it, in request order; an await per write could reorder them.
+    /// </summary>
+    public bool TryGetStore([System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out IActorRef? store, out Task<IActorRef> resolving)
+    {
+        resolving = StoreAsync();
+        store = resolving.IsCompletedSuccessfully ? resolving.Result : null;
+        return store is not null;
+    }
+
+    /// <summary>A write told to a store already resolved (<see cref="TryGetStore"/>): as <see cref="WriteAsync(ClientWrite, TimeSpan)"/>.</summary>
+    public Task<object> WriteAsync(IActorRef store, ClientWrite write, TimeSpan timeout) => Send(store, write, timeout);
+
     private async Task<object> ResolveThenWrite(ClientWrite write, TimeSpan timeout) => await Send(await StoreAsync(), write, timeout);
 
     private Task<object> Send(IActorRef store, ClientWrite write, TimeSpan timeout)

@@ -39,6 +39,7 @@ public sealed class SettingsFactorySpecs
     [InlineData("hotstandby.failback.stable-after = soon", "hotstandby.failback.stable-after", "'soon' cannot be read")]
     [InlineData("hotstandby.failover.mode = majority", "hotstandby.failover.mode", "not one of witness, two-node, off")]
     [InlineData("hotstandby.preferred-primary = maybe", "hotstandby.preferred-primary", "not on/off")]
+    [InlineData("hotstandby.http.data-loop = sometimes", "hotstandby.http.data-loop", "not on/off")]
     [InlineData("akka.remote.dot-netty.tcp.maximum-frame-size = 128000b", "akka.remote.dot-netty.tcp.maximum-frame-size", "cannot carry a replication message")]
     [InlineData("hotstandby.replication.on-sync-timeout = wait", "hotstandby.replication.on-sync-timeout", "not one of block, degrade")]
     [InlineData("hotstandby.storage.fsync = never", "hotstandby.storage.fsync", "not one of always, batch")]

@@ -77,6 +77,7 @@ public static class HotStandbySettingsFactory
                 SnapshotEveryEntries: Long(c, "hotstandby.storage.snapshot-every-entries"),
                 MaxRetainedEntries: Long(c, "hotstandby.storage.max-retained-entries")),
             Kv = new KvLimits(Bytes(c, "hotstandby.kv.max-key-bytes"), Bytes(c, "hotstandby.kv.max-value-bytes")),
+            HttpDataLoop = Bool(c, "hotstandby.http.data-loop"),
         };
 
         CheckFrameSize(c, settings);

@@ -39,6 +39,9 @@ public sealed record NodeSettings(
     public StorageSettings Storage { get; init; } = StorageSettings.Default;
     public KvLimits Kv { get; init; } = KvLimits.Default;
 
+    /// <summary>Whether a data node serves <c>/kv</c> on its own event loop, with the store on the loop's thread (Linux).</summary>
+    public bool HttpDataLoop { get; init; } = true;
+
     public CoreSettings ToCoreSettings() => new(
         NodeId,
         IsWitness,

@@ -2,6 +2,8 @@ using System.Net;
 using HotStandby.Actors;
 using HotStandby.Actors.Protocol;
 using HotStandby.Core.Roles;
+using HotStandby.Host.Http.DataLoop;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -28,7 +30,8 @@ public sealed class HttpApi : IAsyncDisposable
     /// <summary>The base URL actually bound (port 0 resolved).</summary>
     public string Url { get; private set; } = "";
 
-    public static async Task<HttpApi> StartAsync(string hostname, int port, Func<ResilientNode?> node)
+    /// <param name="loop">when the data loop owns the port: Kestrel serves only what it hands over</param>
+    public static async Task<HttpApi> StartAsync(string hostname, int port, Func<ResilientNode?> node, KvDataLoop? loop = null)
     {
         // No content root in the working directory and no reloadable configuration files: their file watchers would see
         // every write to a data directory below the working directory.
@@ -43,12 +46,22 @@ public sealed class HttpApi : IAsyncDisposable
         builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = true);
         // No "Server: Kestrel" on every answer: it tells a scanner what to probe and tells a client nothing.
         builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false);
-        builder.WebHost.UseUrls($"http://{(hostname.Contains(':') ? $"[{hostname}]" : hostname)}:{port}");
+        if (loop is null)
+        {
+            builder.WebHost.UseUrls($"http://{(hostname.Contains(':') ? $"[{hostname}]" : hostname)}:{port}");
+        }
+        else
+        {
+            builder.Services.AddSingleton<IConnectionListenerFactory>(loop.HandOver);
+            builder.WebHost.ConfigureKestrel(o => o.Listen(new HandOverEndPoint()));
+        }
         var app = builder.Build();
         var api = new HttpApi(app, node);
         api.MapRoutes();
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = loop is null
+            ? app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()
+            : $"http://{(loop.LocalEndPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{loop.LocalEndPoint.Address}]" : loop.LocalEndPoint.Address)}:{loop.LocalEndPoint.Port}";
         api.Url = address.Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1");
         return api;
     }

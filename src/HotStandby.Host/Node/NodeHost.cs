@@ -4,6 +4,7 @@ using HotStandby.Actors;
 using HotStandby.Core.Roles;
 using HotStandby.Host.Configuration;
 using HotStandby.Host.Http;
+using HotStandby.Host.Http.DataLoop;
 using HotStandby.Storage;
 
 namespace HotStandby.Host.Node;
@@ -31,12 +32,24 @@ public static class NodeHost
         log(GcSettings.Describe(settings, out var gcWarning));
         if (gcWarning is not null) warn(gcWarning);
         using var gcPauses = GcPauseWatch.OfProcess = new GcPauseWatch(settings.Lease, warn, TimeSpan.FromMilliseconds(100));
+        KvDataLoop? loop;
+        try
+        {
+            loop = settings.HttpDataLoop && !settings.IsWitness && OperatingSystem.IsLinux() ? KvDataLoop.Bind(settings.HttpHostname, settings.HttpPort, warn) : null;
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            Console.Error.WriteLine($"hotstandby: cannot serve HTTP on {settings.HttpHostname}:{settings.HttpPort} (hotstandby.http.port): {FirstLine(e.Message)}");
+            return ExitFault;
+        }
+        using var _loop = loop; // disposed last: the store's mailbox runs on it until the actor system has stopped
         DataDirectoryLock dataLock;
         ResilientNode node;
         try
         {
             dataLock = DataDirectoryLock.Acquire(settings.DataDir);
-            node = new ResilientNode(loaded.Config.WithFallback(HostAkkaConfig), settings, log: log);
+            var akkaConfig = loaded.Config.WithFallback(HostAkkaConfig);
+            node = new ResilientNode(loop is null ? akkaConfig : loop.AkkaConfig.WithFallback(akkaConfig), settings, log: log);
         }
         catch (CorruptDataException e)
         {
@@ -55,7 +68,7 @@ public static class NodeHost
             HttpApi http;
             try
             {
-                http = await HttpApi.StartAsync(settings.HttpHostname, settings.HttpPort, () => started);
+                http = await HttpApi.StartAsync(settings.HttpHostname, settings.HttpPort, () => started, loop);
             }
             catch (IOException e)
             {
@@ -64,6 +77,8 @@ public static class NodeHost
             }
             await using var _ = http;
             node.Core.HttpUrl = http.Url;
+            loop?.Start(() => started, new KvDataLoop.Limits(settings.Kv.MaxKeyBytes, settings.Kv.MaxValueBytes,
+                settings.Replication.WriteTimeout + TimeSpan.FromSeconds(1)));
             NodeRuntime runtime;
             try
             {
@@ -75,7 +90,7 @@ public static class NodeHost
                 return ExitFault;
             }
             started = node;
-            log($"node {settings.NodeId} ({(settings.IsWitness ? "witness" : "data")}) at {runtime.Address}, HTTP {http.Url}, data {settings.DataDir}");
+            log($"node {settings.NodeId} ({(settings.IsWitness ? "witness" : "data")}) at {runtime.Address}, HTTP {http.Url}{(loop is null ? "" : " (/kv on the data loop)")}, data {settings.DataDir}");
 
             using var stop = new CancellationTokenSource();
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.Cancel(); });
