@@ -36,7 +36,8 @@ public sealed class ReplicationLinks(NodeSettings settings, IMonotonicClock cloc
             if (_links.ContainsKey(peer) || !addresses.TryGetValue(peer, out var address)) continue;
             if (_backoff.TryGetValue(peer, out var b) && now < b.RetryAtMs) continue;
             var name = $"{Prefix}{peer}-{++_counter}";
-            var child = context.ActorOf(ReplicationSender.Props(settings, peer, address, epoch, store, clock), name);
+            var onHostDispatcher = context.System.Dispatchers.HasDispatcher(ReplicationSender.DispatcherId);
+            var child = context.ActorOf(ReplicationSender.Props(settings, peer, address, epoch, store, clock, onHostDispatcher), name);
             context.Watch(child);
             _links[peer] = (child, name);
         }

@@ -66,8 +66,19 @@ public sealed class ReplicationSender : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(NodeSettings settings, string peerId, Address peerAddress, long epoch, IActorRef store, IMonotonicClock clock) =>
-        Akka.Actor.Props.Create(() => new ReplicationSender(settings, peerId, peerAddress, epoch, store, clock));
+    /// <summary>
+    /// Where a host may run the senders (the data loop, beside the store): the store tells its sender of every flush and
+    /// every commit point, and on the thread pool each such message was a worker's wake-up.
+    /// </summary>
+    public const string DispatcherId = "akka.actor.replication-dispatcher";
+
+    /// <param name="onHostDispatcher">run on <see cref="DispatcherId"/> (the host defines it), else on the default dispatcher</param>
+    public static Props Props(NodeSettings settings, string peerId, Address peerAddress, long epoch, IActorRef store, IMonotonicClock clock,
+        bool onHostDispatcher = false)
+    {
+        var props = Akka.Actor.Props.Create(() => new ReplicationSender(settings, peerId, peerAddress, epoch, store, clock));
+        return onHostDispatcher ? props.WithDispatcher(DispatcherId) : props;
+    }
 
     public ReplicationSender(NodeSettings settings, string peerId, Address peerAddress, long epoch, IActorRef store, IMonotonicClock clock)
     {

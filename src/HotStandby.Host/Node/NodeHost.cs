@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Akka.Configuration;
 using HotStandby.Actors;
 using HotStandby.Core.Roles;
+using HotStandby.Core.Settings;
 using HotStandby.Host.Configuration;
 using HotStandby.Host.Http;
 using HotStandby.Host.Http.DataLoop;
@@ -49,7 +50,7 @@ public static class NodeHost
         {
             dataLock = DataDirectoryLock.Acquire(settings.DataDir);
             var akkaConfig = loaded.Config.WithFallback(HostAkkaConfig);
-            node = new ResilientNode(loop is null ? akkaConfig : loop.AkkaConfig.WithFallback(akkaConfig), settings, log: log);
+            node = new ResilientNode(loop is null ? akkaConfig : loop.WithDispatchers(akkaConfig, sendersOnLoop: settings.ReplicationMode == ReplicationMode.Async), settings, log: log);
         }
         catch (CorruptDataException e)
         {

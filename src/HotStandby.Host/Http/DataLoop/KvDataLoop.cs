@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Akka.Configuration;
 using Akka.Dispatch;
 using HotStandby.Actors;
+using HotStandby.Actors.Node;
 
 namespace HotStandby.Host.Http.DataLoop;
 
@@ -57,15 +58,27 @@ public sealed partial class KvDataLoop : IDisposable
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
 
-    /// <summary>The store's dispatcher: its mailbox runs on this loop.</summary>
-    public Config AkkaConfig => ConfigurationFactory.ParseString($$"""
-        akka.actor.store-dispatcher {
-          type = Dispatcher
-          executor = "{{typeof(DataLoopExecutorConfigurator).AssemblyQualifiedName}}"
-          data-loop = "{{Name}}"
-          throughput = 100
-        }
-        """);
+    /// <summary>
+    /// <paramref name="nodeConfig"/> with the store's dispatcher on this loop, and in async mode the replication senders'
+    /// too (unless the node's configuration sets <c>akka.actor.replication-dispatcher</c> itself): the store tells them
+    /// of every flush and commit point, each a thread-pool wake-up otherwise (async, 16 clients: 38.8k against 33.0k
+    /// writes/s). Not in sync mode: there a sender on the loop would ship each batch only after the primary's own fsync
+    /// instead of during it (15.4k against 19.4k).
+    /// </summary>
+    public Config WithDispatchers(Config nodeConfig, bool sendersOnLoop)
+    {
+        var onLoop = $$"""
+            type = Dispatcher
+            executor = "{{typeof(DataLoopExecutorConfigurator).AssemblyQualifiedName}}"
+            data-loop = "{{Name}}"
+            throughput = 100
+            """;
+        var store = ConfigurationFactory.ParseString($"akka.actor.store-dispatcher {{\n{onLoop}\n}}");
+        var senders = !sendersOnLoop || nodeConfig.HasPath(ReplicationSender.DispatcherId)
+            ? Config.Empty
+            : ConfigurationFactory.ParseString($"{ReplicationSender.DispatcherId} {{\n{onLoop}\n}}");
+        return senders.WithFallback(store).WithFallback(nodeConfig);
+    }
 
     /// <exception cref="SocketException">the address cannot be bound (in use, not local)</exception>
     public static KvDataLoop Bind(string hostname, int port, Action<string> warn)
