@@ -16,7 +16,7 @@ public sealed partial class KvDataLoop
             var fd = Libc.AcceptNonBlocking(listenFd);
             if (fd < 0) return;
             Libc.SetNoDelay(fd);
-            var c = new LoopConnection(_nextId++, fd);
+            var c = new LoopConnection(_nextId++, fd) { LastReceivedMs = Environment.TickCount64 };
             _connections[c.Id] = c;
             Libc.Control(_epoll, Libc.EpollCtlAdd, fd, c.Interest, c.Id);
         }
@@ -51,6 +51,7 @@ public sealed partial class KvDataLoop
             return;
         }
         c.InputLength += (int)read;
+        c.LastReceivedMs = Environment.TickCount64;
         ParseAndStart(c);
     }
 
@@ -204,6 +205,23 @@ public sealed partial class KvDataLoop
         c.Closed = true;
         var socket = new Socket(new SafeSocketHandle(c.Fd, ownsHandle: true));
         HandOver.Accept(socket, c.Input.AsSpan(0, c.InputLength).ToArray());
+    }
+
+    /// <summary>
+    /// Once a second: closes connections idle past the limit — a client that vanished without a FIN, or one that stopped
+    /// in the middle of a request, would otherwise hold its descriptor for good.
+    /// </summary>
+    private void CloseIdleConnections()
+    {
+        var now = Environment.TickCount64;
+        if (now - _lastIdleSweepMs < 1000) return;
+        _lastIdleSweepMs = now;
+        var limit = (long)_limits.IdleTimeout.TotalMilliseconds;
+        List<LoopConnection>? idle = null;
+        foreach (var c in _connections.Values)
+            if (c.Answers.Count == 0 && c.Output.Pending == 0 && !c.AwaitingStore && now - c.LastReceivedMs >= limit)
+                (idle ??= new()).Add(c);
+        foreach (var c in idle ?? []) Close(c);
     }
 
     private void Close(LoopConnection c)

@@ -10,10 +10,14 @@ namespace HotStandby.Host.Http.DataLoop;
 public sealed partial class KvDataLoop
 {
     /// <param name="WriteTimeout">how long a write may wait for the store's answer (the route's replication.write-timeout + 1 s)</param>
-    public sealed record Limits(int MaxKeyBytes, int MaxValueBytes, TimeSpan WriteTimeout);
+    /// <param name="IdleTimeout">a connection with nothing in flight and nothing received for this long is closed (Kestrel's keep-alive timeout)</param>
+    public sealed record Limits(int MaxKeyBytes, int MaxValueBytes, TimeSpan WriteTimeout, TimeSpan IdleTimeout)
+    {
+        public static readonly TimeSpan KestrelKeepAlive = TimeSpan.FromSeconds(130);
+    }
 
     private static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(3);
-    private Limits _limits = new(0, 0, TimeSpan.Zero);
+    private Limits _limits = new(0, 0, TimeSpan.Zero, Limits.KestrelKeepAlive);
 
     /// <summary>Tells the request to the store (in request order: no await before the tell) and arranges for its answer.</summary>
     private void Start(ResilientNode node, IActorRef store, KvRequest request, ReadOnlySpan<byte> body, PendingAnswer answer)

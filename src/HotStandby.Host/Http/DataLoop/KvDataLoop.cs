@@ -32,6 +32,7 @@ public sealed partial class KvDataLoop : IDisposable
     private Func<ResilientNode?> _node = () => null;
     private ulong _nextId = 2;
     private bool _storeWaitArmed;
+    private long _lastIdleSweepMs;
     private int _sleeping;
     private int _signaled;
     private volatile bool _stopping;
@@ -122,6 +123,9 @@ public sealed partial class KvDataLoop : IDisposable
         _thread.Start();
     }
 
+    /// <summary>The loop's thread: the store (and in async mode the replication senders) run on it.</summary>
+    public int ThreadId => _thread.ManagedThreadId;
+
     private bool OnLoopThread => Environment.CurrentManagedThreadId == _thread.ManagedThreadId;
 
     /// <summary>Runs <paramref name="work"/> on the loop's thread (after the current turn's requests); any thread may call it.</summary>
@@ -161,6 +165,7 @@ public sealed partial class KvDataLoop : IDisposable
                 for (var i = 0; i < ready; i++) OnEvent(events[i]);
                 RunQueued();
                 SendAnswers();
+                CloseIdleConnections();
             }
             catch (Exception e)
             {
@@ -176,7 +181,7 @@ public sealed partial class KvDataLoop : IDisposable
     {
         Volatile.Write(ref _sleeping, 1);
         Interlocked.MemoryBarrier();
-        var timeout = _runQueue.IsEmpty ? 500 : 0;
+        var timeout = _runQueue.IsEmpty ? (int)Math.Min(500, Math.Max(_limits.IdleTimeout.TotalMilliseconds / 2, 10)) : 0;
         int ready;
         fixed (Libc.EpollEvent* e = events) ready = Libc.EpollWait(_epoll, e, events.Length, timeout);
         Volatile.Write(ref _sleeping, 0);

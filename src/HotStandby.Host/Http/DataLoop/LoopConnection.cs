@@ -8,7 +8,8 @@ internal sealed class LoopConnection(ulong id, int fd)
 
     public ulong Id { get; } = id;
     public int Fd { get; } = fd;
-    public byte[] Input = new byte[16384];
+    private const int InitialInput = 16384;
+    public byte[] Input = new byte[InitialInput];
     public int InputLength;
     public readonly OutputBuffer Output = new();
     public readonly Queue<PendingAnswer> Answers = new();
@@ -24,6 +25,9 @@ internal sealed class LoopConnection(ulong id, int fd)
     /// <summary>Already in the loop's list of connections with answers to send.</summary>
     public bool Dirty;
 
+    /// <summary>When the client last sent something (<see cref="Environment.TickCount64"/>).</summary>
+    public long LastReceivedMs;
+
     public bool Backpressured => Answers.Count >= MaxInFlight;
 
     public void Consume(int bytes)
@@ -31,6 +35,7 @@ internal sealed class LoopConnection(ulong id, int fd)
         if (bytes == 0) return;
         Buffer.BlockCopy(Input, bytes, Input, 0, InputLength - bytes);
         InputLength -= bytes;
+        if (InputLength == 0 && Input.Length > InitialInput) Input = new byte[InitialInput]; // a large value's buffer is not kept
     }
 
     /// <summary>Room for at least one more read, growing the buffer when a request is larger than it.</summary>
