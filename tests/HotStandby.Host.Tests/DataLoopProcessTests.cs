@@ -50,6 +50,16 @@ public sealed class DataLoopProcessTests() : ClusterSpec("hs-loop", "hotstandby.
         Assert.Equal(Enumerable.Range(0, writes).Select(i => indexes[0] + i), indexes);
         await c.Send(RawHttpConnection.Get($"/kv/p{writes - 1}"));
         Assert.Equal($"v{writes - 1}", (await c.Read()).Body);
+
+        // A read pipelined behind writes sees them: it waits for their answers before it goes to the store.
+        await c.Send(RawHttpConnection.Put("/kv/seq", "v1") + RawHttpConnection.Put("/kv/seq", "v2") + RawHttpConnection.Get("/kv/seq")
+                     + RawHttpConnection.Delete("/kv/seq") + RawHttpConnection.Get("/kv/seq"));
+        Index(await c.Read());
+        Index(await c.Read());
+        var read = await c.Read();
+        Assert.Equal((200, "v2"), (read.Status, read.Body));
+        Index(await c.Read());
+        Assert.Equal(404, (await c.Read()).Status);
     }
 
     [Fact]

@@ -58,7 +58,12 @@ public sealed partial class KvDataLoop
     /// <summary>Starts every whole request buffered on <paramref name="c"/>, up to the first one Kestrel must serve.</summary>
     private void ParseAndStart(LoopConnection c)
     {
-        if (c.InputLength == 0 || c.AwaitingStore) return;
+        if (c.AwaitingStore) return;
+        if (c.InputLength == 0)
+        {
+            UpdateInterest(c);
+            return;
+        }
         var node = _node();
         if (node is null)
         {
@@ -90,6 +95,9 @@ public sealed partial class KvDataLoop
         c.Consume(at);
         UpdateInterest(c);
     }
+
+    /// <summary>The most a connection's unparsed input may hold before the loop stops reading it: two of the largest requests.</summary>
+    private int InputCap => 2 * (KvRequestParser.MaxHeadBytes + _limits.MaxValueBytes);
 
     private void StartHandOver(LoopConnection c)
     {
@@ -190,7 +198,8 @@ public sealed partial class KvDataLoop
     private void UpdateInterest(LoopConnection c)
     {
         if (c.Closed) return;
-        var reading = !c.HandingOver && !c.PeerClosed && !c.Backpressured;
+        // Not while it waits (for the store, or a read for the writes before it) with a request's worth buffered already.
+        var reading = !c.HandingOver && !c.PeerClosed && !c.Backpressured && !c.AwaitingStore && c.InputLength < InputCap;
         var interest = (reading ? Libc.EpollIn : 0) | (c.Output.Pending > 0 ? Libc.EpollOut : 0);
         if (interest == c.Interest) return;
         c.Interest = interest;
