@@ -86,6 +86,20 @@ public sealed class KvDataLoopTests : IDisposable
     }
 
     [Fact]
+    public async Task Localhost_is_both_loopbacks_on_one_port_as_kestrel_binds_it()
+    {
+        using var loop = KvDataLoop.Bind("localhost", 0, _ => { });
+        loop.Start(() => null, new KvDataLoop.Limits(64, 1024, TimeSpan.FromSeconds(5), KvDataLoop.Limits.KestrelKeepAlive));
+        Assert.Equal(System.Net.IPAddress.Loopback, loop.LocalEndPoint.Address);
+        using (var v4 = new TcpClient(AddressFamily.InterNetwork)) await v4.ConnectAsync(System.Net.IPAddress.Loopback, loop.LocalEndPoint.Port);
+        if (!System.Net.NetworkInformation.NetworkInterface.GetAllNetworkInterfaces().Any(i =>
+                i.GetIPProperties().UnicastAddresses.Any(a => a.Address.Equals(System.Net.IPAddress.IPv6Loopback))))
+            return; // a machine without ::1 gets the IPv4 loopback only, as from Kestrel
+        using var v6 = new TcpClient(AddressFamily.InterNetworkV6);
+        await v6.ConnectAsync(System.Net.IPAddress.IPv6Loopback, loop.LocalEndPoint.Port);
+    }
+
+    [Fact]
     public async Task An_idle_connection_is_closed_after_the_idle_timeout()
     {
         StartWithoutNode(TimeSpan.FromMilliseconds(300));

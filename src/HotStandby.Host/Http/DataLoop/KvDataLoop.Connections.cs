@@ -8,9 +8,9 @@ namespace HotStandby.Host.Http.DataLoop;
 /// <summary>The loop's connections: accept, read and parse, send answers in order, hand over to Kestrel, close.</summary>
 public sealed partial class KvDataLoop
 {
-    private void AcceptAll()
+    private void AcceptAll(Socket listener)
     {
-        var listenFd = (int)_listener.Handle;
+        var listenFd = (int)listener.Handle;
         for (var n = 0; n < 256; n++)
         {
             var fd = Libc.AcceptNonBlocking(listenFd);

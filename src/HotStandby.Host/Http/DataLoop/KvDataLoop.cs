@@ -17,10 +17,10 @@ namespace HotStandby.Host.Http.DataLoop;
 /// </summary>
 public sealed partial class KvDataLoop : IDisposable
 {
-    private const ulong ListenerId = 0, WakeId = 1;
+    private const ulong WakeId = 0, FirstListenerId = 1, FirstConnectionId = 8;
     private static readonly ConcurrentDictionary<string, KvDataLoop> Registry = new();
 
-    private readonly Socket _listener;
+    private readonly Socket[] _listeners;
     private readonly int _epoll;
     private readonly int _wakeFd;
     private readonly ConcurrentQueue<IRunnable> _runQueue = new();
@@ -30,7 +30,7 @@ public sealed partial class KvDataLoop : IDisposable
     private readonly Action<string> _warn;
     private readonly Thread _thread;
     private Func<ResilientNode?> _node = () => null;
-    private ulong _nextId = 2;
+    private ulong _nextId = FirstConnectionId;
     private bool _storeWaitArmed;
     private long _lastIdleSweepMs;
     private int _sleeping;
@@ -38,15 +38,16 @@ public sealed partial class KvDataLoop : IDisposable
     private volatile bool _stopping;
     private volatile bool _stopped;
 
-    private KvDataLoop(Socket listener, HandOverTransport handOver, Action<string> warn)
+    private KvDataLoop(Socket[] listeners, HandOverTransport handOver, Action<string> warn)
     {
-        _listener = listener;
+        _listeners = listeners;
         HandOver = handOver;
         _warn = warn;
         Name = $"data-loop-{Guid.NewGuid():N}";
         _epoll = Libc.CreateEpoll();
         _wakeFd = Libc.CreateEventFd();
-        Libc.Control(_epoll, Libc.EpollCtlAdd, (int)listener.Handle, Libc.EpollIn, ListenerId);
+        for (var i = 0; i < listeners.Length; i++)
+            Libc.Control(_epoll, Libc.EpollCtlAdd, (int)listeners[i].Handle, Libc.EpollIn, FirstListenerId + (ulong)i);
         Libc.Control(_epoll, Libc.EpollCtlAdd, _wakeFd, Libc.EpollIn, WakeId);
         _thread = new Thread(Run) { IsBackground = true, Name = "hotstandby-data-loop" };
         Registry[Name] = this;
@@ -57,7 +58,8 @@ public sealed partial class KvDataLoop : IDisposable
 
     public HandOverTransport HandOver { get; }
 
-    public IPEndPoint LocalEndPoint => (IPEndPoint)_listener.LocalEndPoint!;
+    /// <summary>The first address bound (for <c>localhost</c>, the IPv4 loopback; the IPv6 one shares its port).</summary>
+    public IPEndPoint LocalEndPoint => (IPEndPoint)_listeners[0].LocalEndPoint!;
 
     /// <summary>
     /// <paramref name="nodeConfig"/> with the store's dispatcher on this loop, and in async mode the replication senders'
@@ -84,7 +86,34 @@ public sealed partial class KvDataLoop : IDisposable
     /// <exception cref="SocketException">the address cannot be bound (in use, not local)</exception>
     public static KvDataLoop Bind(string hostname, int port, Action<string> warn)
     {
-        var address = ListenAddress(hostname);
+        var listeners = new List<Socket>();
+        try
+        {
+            var addresses = ListenAddresses(hostname);
+            listeners.Add(Listen(addresses[0], port));
+            // As Kestrel does for "localhost": the IPv6 loopback too, on the same port, where the machine has one.
+            if (addresses.Length > 1 && Socket.OSSupportsIPv6)
+            {
+                try
+                {
+                    listeners.Add(Listen(addresses[1], ((IPEndPoint)listeners[0].LocalEndPoint!).Port));
+                }
+                catch (SocketException e)
+                {
+                    warn($"data loop: not listening on {addresses[1]} as well: {e.Message}");
+                }
+            }
+            return new KvDataLoop(listeners.ToArray(), new HandOverTransport(), warn);
+        }
+        catch
+        {
+            foreach (var listener in listeners) listener.Dispose();
+            throw;
+        }
+    }
+
+    private static Socket Listen(IPAddress address, int port)
+    {
         var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
@@ -93,7 +122,7 @@ public sealed partial class KvDataLoop : IDisposable
             listener.Bind(new IPEndPoint(address, port));
             listener.Listen(512);
             listener.Blocking = false;
-            return new KvDataLoop(listener, new HandOverTransport(), warn);
+            return listener;
         }
         catch
         {
@@ -102,14 +131,14 @@ public sealed partial class KvDataLoop : IDisposable
         }
     }
 
-    /// <summary>What Kestrel would bind for <c>http://{hostname}:port</c>: "localhost" is the IPv4 loopback here.</summary>
-    private static IPAddress ListenAddress(string hostname)
+    /// <summary>What Kestrel would bind for <c>http://{hostname}:port</c>: "localhost" is both loopbacks, IPv4 first.</summary>
+    private static IPAddress[] ListenAddresses(string hostname)
     {
-        if (IPAddress.TryParse(hostname.Trim('[', ']'), out var ip)) return ip;
-        if (hostname is "*" or "+") return IPAddress.IPv6Any;
-        if (hostname.Equals("localhost", StringComparison.OrdinalIgnoreCase)) return IPAddress.Loopback;
-        return Dns.GetHostAddresses(hostname).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
-               ?? throw new SocketException((int)SocketError.HostNotFound);
+        if (IPAddress.TryParse(hostname.Trim('[', ']'), out var ip)) return [ip];
+        if (hostname is "*" or "+") return [IPAddress.IPv6Any];
+        if (hostname.Equals("localhost", StringComparison.OrdinalIgnoreCase)) return [IPAddress.Loopback, IPAddress.IPv6Loopback];
+        return [Dns.GetHostAddresses(hostname).FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
+                ?? throw new SocketException((int)SocketError.HostNotFound)];
     }
 
     internal static KvDataLoop Find(string name) =>
@@ -192,8 +221,8 @@ public sealed partial class KvDataLoop : IDisposable
     {
         switch (e.Data)
         {
-            case ListenerId:
-                AcceptAll();
+            case < FirstConnectionId and >= FirstListenerId:
+                AcceptAll(_listeners[(int)(e.Data - FirstListenerId)]);
                 break;
             case WakeId:
                 Libc.Drain(_wakeFd);
@@ -248,7 +277,7 @@ public sealed partial class KvDataLoop : IDisposable
             _stopped = true;
         }
         Registry.TryRemove(Name, out _);
-        _listener.Dispose();
+        foreach (var listener in _listeners) listener.Dispose();
         Libc.Close(_epoll);
         Libc.Close(_wakeFd);
         HandOver.Dispose();
