@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
+using HotStandby.Host.Http.DataLoop;
 
 namespace HotStandby.DataPathProbe;
 
@@ -28,8 +29,8 @@ public static unsafe class EventLoopServer
         listener.Listen(128);
         listener.Blocking = false;
         var listenFd = (int)listener.Handle;
-        var epoll = Libc.EpollCreate1(0);
-        Libc.Add(epoll, listenFd);
+        var epoll = Libc.CreateEpoll();
+        Libc.Control(epoll, Libc.EpollCtlAdd, listenFd, Libc.EpollIn, (ulong)listenFd);
         var events = new Libc.EpollEvent[64];
         var connections = new Dictionary<int, Connection>();
         var answerTo = new List<int>();
@@ -45,7 +46,7 @@ public static unsafe class EventLoopServer
                 if (fd == listenFd) Accept(listenFd, epoll, connections);
                 else if (!ReadRequests(fd, connections[fd], log, answerTo))
                 {
-                    Libc.EpollCtl(epoll, Libc.EpollCtlDel, fd, null);
+                    Libc.Control(epoll, Libc.EpollCtlDel, fd, 0, 0);
                     Libc.Close(fd);
                     connections.Remove(fd);
                 }
@@ -60,15 +61,13 @@ public static unsafe class EventLoopServer
 
     private static void Accept(int listenFd, int epoll, Dictionary<int, Connection> connections)
     {
-        const int nonBlocking = 0x800, ipprotoTcp = 6, tcpNoDelay = 1;
         while (true)
         {
-            var fd = Libc.Accept4(listenFd, IntPtr.Zero, IntPtr.Zero, nonBlocking);
+            var fd = Libc.AcceptNonBlocking(listenFd);
             if (fd < 0) return;
-            var one = 1;
-            Libc.SetSockOpt(fd, ipprotoTcp, tcpNoDelay, &one, sizeof(int));
+            Libc.SetNoDelay(fd);
             connections[fd] = new Connection();
-            Libc.Add(epoll, fd);
+            Libc.Control(epoll, Libc.EpollCtlAdd, fd, Libc.EpollIn, (ulong)fd);
         }
     }
 
