@@ -61,7 +61,7 @@ public sealed class HttpApi : IAsyncDisposable
         await app.StartAsync();
         var address = loop is null
             ? app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First()
-            : $"http://{(loop.LocalEndPoint.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{loop.LocalEndPoint.Address}]" : loop.LocalEndPoint.Address)}:{loop.LocalEndPoint.Port}";
+            : $"http://{loop.LocalEndPoint}"; // IPEndPoint brackets an IPv6 address
         api.Url = address.Replace("[::]", "127.0.0.1").Replace("0.0.0.0", "127.0.0.1");
         return api;
     }
@@ -155,18 +155,19 @@ public sealed class HttpApi : IAsyncDisposable
     /// <returns>the answer for an exception a handler may meet (503 with Retry-After, or the bad request's 4xx), else null</returns>
     internal static IResult? Failure(HttpContext ctx, Exception e)
     {
-        switch (e)
+        if (NodeNotAnswering(e))
         {
-            case NodeUnavailableException or Akka.Actor.AskTimeoutException or TimeoutException or Akka.Actor.ActorNotFoundException
-                or TaskCanceledException or InvalidOperationException:
-                ctx.Response.Headers.RetryAfter = "1";
-                return Error(StatusCodes.Status503ServiceUnavailable, $"node not answering: {e.Message}");
-            case BadHttpRequestException bad:
-                return Error(bad.StatusCode, $"bad request: {bad.Message}"); // e.g. a body shorter than its Content-Length
-            default:
-                return null;
+            ctx.Response.Headers.RetryAfter = "1";
+            return Error(StatusCodes.Status503ServiceUnavailable, $"node not answering: {e.Message}");
         }
+        return e is BadHttpRequestException bad
+            ? Error(bad.StatusCode, $"bad request: {bad.Message}") // e.g. a body shorter than its Content-Length
+            : null;
     }
+
+    /// <summary>An exception that means the node (starting, restarting, slow) did not answer in time: a 503 to retry.</summary>
+    internal static bool NodeNotAnswering(Exception e) => e is NodeUnavailableException or Akka.Actor.AskTimeoutException or TimeoutException
+        or Akka.Actor.ActorNotFoundException or TaskCanceledException or InvalidOperationException;
 
     internal static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
 

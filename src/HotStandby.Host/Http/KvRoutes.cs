@@ -4,6 +4,7 @@ using HotStandby.Actors;
 using HotStandby.Actors.Protocol;
 using HotStandby.Core.Data;
 using HotStandby.Core.Roles;
+using HotStandby.Core.Settings;
 using Microsoft.AspNetCore.Http;
 
 namespace HotStandby.Host.Http;
@@ -57,7 +58,7 @@ public sealed class KvRoutes(Func<ResilientNode?> node)
             }
             else
             {
-                var result = await n.Current.WriteAsync(new ClientWrite(kind, key, value), n.Settings.Replication.WriteTimeout + TimeSpan.FromSeconds(1));
+                var result = await n.Current.WriteAsync(new ClientWrite(kind, key, value), WriteWait(n.Settings));
                 if (result is WriteCommitted c)
                 {
                     WriteCommittedAnswer(ctx.Response, c);
@@ -129,15 +130,25 @@ public sealed class KvRoutes(Func<ResilientNode?> node)
     /// <summary>307 to the same path on the primary, or 503 with Retry-After while no primary is known.</summary>
     private static async Task<IResult> ToPrimary(HttpContext ctx, ResilientNode n, string why)
     {
-        var report = await n.Current.StatusAsync(ReadTimeout);
-        var primaryId = report.Core.PrimaryId;
-        var url = primaryId == report.Core.NodeId ? null : report.Core.Peers.FirstOrDefault(p => p.NodeId == primaryId)?.HttpUrl;
+        var (url, noPrimary) = PrimaryTarget(await n.Current.StatusAsync(ReadTimeout), why);
         if (url is not null)
             return Results.Redirect($"{url}{ctx.Request.Path.ToUriComponent()}{ctx.Request.QueryString}", permanent: false, preserveMethod: true);
         ctx.Response.Headers.RetryAfter = "1";
-        return HttpApi.Error(StatusCodes.Status503ServiceUnavailable,
-            $"{why}; no primary is known right now ({report.Core.NodeId} is {report.Core.Role.ToWire()} in epoch {report.Core.Epoch})");
+        return HttpApi.Error(StatusCodes.Status503ServiceUnavailable, noPrimary!);
     }
+
+    /// <summary>Where a request this node cannot serve belongs: the primary's base URL, or why there is none (for a 503).</summary>
+    internal static (string? Url, string? NoPrimary) PrimaryTarget(NodeStatusReport report, string why)
+    {
+        var primaryId = report.Core.PrimaryId;
+        var url = primaryId == report.Core.NodeId ? null : report.Core.Peers.FirstOrDefault(p => p.NodeId == primaryId)?.HttpUrl;
+        return url is not null
+            ? (url, null)
+            : (null, $"{why}; no primary is known right now ({report.Core.NodeId} is {report.Core.Role.ToWire()} in epoch {report.Core.Epoch})");
+    }
+
+    /// <summary>How long an HTTP write waits for the store's answer: the store's own write-timeout answer comes first.</summary>
+    internal static TimeSpan WriteWait(NodeSettings settings) => settings.Replication.WriteTimeout + TimeSpan.FromSeconds(1);
 
     /// <exception cref="BadHttpRequestException">the body ended before filling <paramref name="body"/></exception>
     private static async ValueTask ReadExactly(HttpRequest request, byte[] body)

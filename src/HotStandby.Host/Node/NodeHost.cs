@@ -79,7 +79,7 @@ public static class NodeHost
             await using var _ = http;
             node.Core.HttpUrl = http.Url;
             loop?.Start(() => started, new KvDataLoop.Limits(settings.Kv.MaxKeyBytes, settings.Kv.MaxValueBytes,
-                settings.Replication.WriteTimeout + TimeSpan.FromSeconds(1), KvDataLoop.Limits.KestrelKeepAlive));
+                KvRoutes.WriteWait(settings), KvDataLoop.Limits.KestrelKeepAlive));
             NodeRuntime runtime;
             try
             {

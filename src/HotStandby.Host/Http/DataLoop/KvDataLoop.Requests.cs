@@ -2,7 +2,6 @@ using Akka.Actor;
 using HotStandby.Actors;
 using HotStandby.Actors.Protocol;
 using HotStandby.Core.Data;
-using HotStandby.Core.Roles;
 
 namespace HotStandby.Host.Http.DataLoop;
 
@@ -88,14 +87,10 @@ public sealed partial class KvDataLoop
     {
         try
         {
-            var report = await node.Current.StatusAsync(ReadTimeout);
-            var primaryId = report.Core.PrimaryId;
-            var url = primaryId == report.Core.NodeId ? null : report.Core.Peers.FirstOrDefault(p => p.NodeId == primaryId)?.HttpUrl;
+            var (url, noPrimary) = KvRoutes.PrimaryTarget(await node.Current.StatusAsync(ReadTimeout), why);
             answer.Complete(url is not null
                 ? KvAnswers.ToArray(to => KvAnswers.Redirect(to, url + path))
-                : KvAnswers.ToArray(to => KvAnswers.Error(to, 503,
-                    $"{why}; no primary is known right now ({report.Core.NodeId} is {report.Core.Role.ToWire()} in epoch {report.Core.Epoch})",
-                    "Retry-After: 1\r\n")));
+                : KvAnswers.ToArray(to => KvAnswers.Error(to, 503, noPrimary!, "Retry-After: 1\r\n")));
         }
         catch (Exception e)
         {
@@ -104,8 +99,7 @@ public sealed partial class KvDataLoop
     }
 
     /// <summary>What <see cref="HttpApi.Failure"/> answers for the same exception: 503 with Retry-After, else 500.</summary>
-    private static byte[] Failure(Exception e) => e is HttpApi.NodeUnavailableException or AskTimeoutException or TimeoutException
-        or ActorNotFoundException or TaskCanceledException or InvalidOperationException
+    private static byte[] Failure(Exception e) => HttpApi.NodeNotAnswering(e)
         ? KvAnswers.ToArray(to => KvAnswers.Error(to, 503, $"node not answering: {e.Message}", "Retry-After: 1\r\n"))
         : KvAnswers.ToArray(to => KvAnswers.Error(to, 500, $"{e.GetType().Name}: {e.Message}"));
 }
